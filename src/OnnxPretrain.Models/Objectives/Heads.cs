@@ -1,0 +1,65 @@
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Models.Objectives;
+
+/// <summary>Output of a prediction head: its loss, accuracy and logits.</summary>
+/// <param name="Loss">Mean cross-entropy over labelled positions (scalar).</param>
+/// <param name="Accuracy">Fraction of labelled positions predicted correctly (scalar).</param>
+/// <param name="Logits">Head logits: (B, P, V) for vocabulary heads, (B, T) for token classification.</param>
+/// <param name="Predictions">Predicted class per position (int64): (B, P) or (B, T).</param>
+public sealed record HeadOutput(Value Loss, Value Accuracy, Value Logits, Value Predictions);
+
+/// <summary>The prediction heads and losses shared by the token-level objectives.</summary>
+public static class Heads
+{
+    /// <summary>
+    /// Masked-token prediction over the vocabulary at the selected positions only (BERT §3.1, ELECTRA's generator):
+    /// hidden (B, T, H) is flattened to (B·T, H) and gathered at <c>masked_lm_positions</c> (B, P) (flat b·T + t)
+    /// BEFORE the vocabulary projection; transform = dense + GELU + LayerNorm; decoder tied to the word embeddings
+    /// (V, E) plus a bias (V). Names: <c>{transform}.dense</c>, <c>{transform}.LayerNorm</c>, <c>{biasName}</c>.
+    /// Loss: cross-entropy over slots whose label is not -100.
+    /// </summary>
+    public static HeadOutput MaskedLm(Layers L, EncoderConfig c, Value hidden, Value positions, Value labels,
+        Value wordEmbeddings, string transform, string biasName)
+    {
+        var g = L.G;
+        int h = c.HiddenSize, e = c.EffectiveEmbeddingSize, v = c.VocabSize;
+        var picked = g.Gather(g.Reshape(hidden, -1, h), positions);                                  // (B, P, H)
+        Value x;
+        using (g.Scope(transform))
+            x = L.LayerNorm("LayerNorm", L.Activation(c.HiddenAct, L.Linear("dense", picked, h, e)), e, c.LayerNormEps); // (B, P, E)
+        var logits = g.Add(g.MatMul(x, g.Transpose(wordEmbeddings, 1, 0)), L.Filled(biasName, 0f, v));  // (B, P, V)
+        var loss = g.SoftmaxCrossEntropyLoss(g.Reshape(logits, -1, v), g.Reshape(labels, -1)).Loss;   // scalar
+        var predictions = g.ArgMax(logits, -1);                                                        // (B, P)
+        return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
+    }
+
+    /// <summary>
+    /// Per-token binary classification (ELECTRA's discriminator, RTS, C-RTS): dense + GELU + dense_prediction (H -> 1)
+    /// gives logits (B, T); loss = binary cross-entropy with logits over tokens whose label is not -100, computed as a
+    /// two-class softmax cross-entropy over [0, z] (identical to BCE with logit z). Names <c>{scope}.dense</c>,
+    /// <c>{scope}.dense_prediction</c> (ElectraDiscriminatorPredictions).
+    /// </summary>
+    public static HeadOutput TokenBinary(Layers L, EncoderConfig c, Value hidden, Value labels, string scope)
+    {
+        var g = L.G;
+        int h = c.HiddenSize;
+        Value z;
+        using (g.Scope(scope))
+            z = L.Linear("dense_prediction", L.Activation(c.HiddenAct, L.Linear("dense", hidden, h, h)), h, 1); // (B, T, 1)
+        var logits = g.Squeeze(z, -1);                                                                  // (B, T)
+        var twoClass = g.Concat([g.ZerosLike(z), z], -1);                                               // (B, T, 2)
+        var loss = g.SoftmaxCrossEntropyLoss(g.Reshape(twoClass, -1, 2), g.Reshape(labels, -1)).Loss;  // scalar
+        var predictions = g.Cast(g.Greater(logits, g.Scalar(0, DataType.Float)), DataType.Int64);     // (B, T)
+        return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
+    }
+
+    /// <summary>Fraction of positions with label != -100 whose prediction equals the label (0 when none).</summary>
+    public static Value Accuracy(Graph g, Value predictions, Value labels)
+    {
+        var valid = g.Not(g.Equal(labels, g.Scalar(-100, DataType.Int64)));
+        var correct = g.Cast(g.And(valid, g.Equal(predictions, labels)), DataType.Float);
+        var count = g.Max(g.ReduceSum(g.Cast(valid, DataType.Float), [], keepDims: false), g.Scalar(1, DataType.Float));
+        return g.Div(g.ReduceSum(correct, [], keepDims: false), count);
+    }
+}

@@ -1,0 +1,40 @@
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Models.Objectives;
+
+/// <summary>
+/// MLM (BERT, Devlin et al. 2019 §3.1) and SLM (swapped language modelling, Di Liello et al.): predict the original
+/// token at the selected positions. The two differ only in their batcher (MLM: 80% [MASK] / 10% random / 10% kept;
+/// SLM: 100% random swaps). Batch inputs beyond the encoder's: <c>masked_lm_positions</c> (B, P) int64, flattened
+/// b·T + t, and <c>masked_lm_labels</c> (B, P) int64, the original ids (-100 in unused slots).
+/// Layout: <c>bert</c> -> BertForMaskedLM (<c>cls.predictions.*</c>), <c>electra</c> -> ElectraForMaskedLM
+/// (<c>generator_predictions.*</c>, <c>generator_lm_head.bias</c>); the decoder is tied to the word embeddings.
+/// </summary>
+public sealed class MaskedLmObjective : PretrainingObjective
+{
+    /// <summary>Batch input names.</summary>
+    public const string Positions = "masked_lm_positions", Labels = "masked_lm_labels";
+
+    /// <summary>Creates the objective.</summary>
+    public MaskedLmObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
+        : base(encoder, objective, sequenceLength, seed) { }
+
+    /// <inheritdoc />
+    public override ForwardOutputs Build(Graph g, bool training)
+    {
+        var (ids, mask, types) = DeclareEncoderInputs(g);
+        var positions = g.Input(Positions, DataType.Int64, new Shape("batch", Predictions));          // (B, P)
+        var labels = g.Input(Labels, DataType.Int64, new Shape("batch", Predictions));                // (B, P)
+        var L = NewLayers(g);
+        var prefix = Encoder.ModelType;
+        var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                           // (B, T, H)
+        var wordEmbeddings = g[$"{prefix}.embeddings.word_embeddings.weight"];                         // (V, E)
+        var head = prefix == "bert"
+            ? Heads.MaskedLm(L, Encoder, hidden, positions, labels, wordEmbeddings, "cls.predictions.transform", "cls.predictions.bias")
+            : Heads.MaskedLm(L, Encoder, hidden, positions, labels, wordEmbeddings, "generator_predictions", "generator_lm_head.bias");
+        var name = Objective.Type;
+        return new ForwardOutputs(head.Loss,
+            [new($"{name}_accuracy", head.Accuracy)],
+            [new("last_hidden_state", hidden), new($"{name}_logits", head.Logits)]);
+    }
+}

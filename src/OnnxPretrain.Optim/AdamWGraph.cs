@@ -1,0 +1,210 @@
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Optim;
+
+/// <summary>A float32 tensor updated by the optimizer graph: its (dotted, Hugging Face style) name and static shape.</summary>
+/// <param name="Name">Parameter name, e.g. <c>encoder.layer.0.attention.self.query.weight</c>; also the graph input name.</param>
+/// <param name="Shape">Static shape, outermost dimension first; empty for a scalar. Rank ≥ 2 means weight decay applies.</param>
+public sealed record OptimizedParameter(string Name, long[] Shape);
+
+/// <summary>
+/// Builds the AdamW optimizer step as a plain ONNX graph (opset 17, standard ops only: no <c>AdamWOptimizer</c>,
+/// <c>InPlaceAccumulator</c> or <c>*Grad</c> contrib ops), so the ordinary ONNX Runtime can run it.
+/// Semantics are those of <c>torch.optim.AdamW</c> (Hugging Face Trainer's default <c>adamw_torch</c>), i.e.
+/// Loshchilov and Hutter 2019, "Decoupled Weight Decay Regularization", Algorithm 2, preceded by the global-norm
+/// clipping of <c>torch.nn.utils.clip_grad_norm_</c>:
+/// <code>
+/// ‖g‖ = sqrt(Σ_params Σ g²);  g ← g · min(1, maxGradNorm / (‖g‖ + 1e-6))        (when clipping is on)
+/// m ← β₁·m + (1 − β₁)·g;      v ← β₂·v + (1 − β₂)·g²
+/// bc₁ = 1 − β₁ᵗ;              bc₂ = 1 − β₂ᵗ
+/// p ← p · (1 − lr·λ)                                                         (rank ≥ 2 parameters only)
+/// p ← p − (lr / bc₁) · m / (sqrt(v) / sqrt(bc₂) + ε)
+/// </code>
+/// Scalar coefficients (β powers, bias corrections, step size, decay factor) are computed in float64, as PyTorch
+/// computes them in Python floats; tensors are float32.
+/// <para>Inputs, in order: <c>learning_rate</c> float[1], <c>step</c> int64[1] (the 1-based number t of the update
+/// being applied), then per parameter <c>p</c>, <c>p_grad</c>, <c>p.momentum0</c> (m), <c>p.momentum1</c> (v), all
+/// float32 of the parameter's shape.</para>
+/// <para>Outputs, in order: per parameter <c>p.updated</c>, <c>p.momentum0.updated</c>, <c>p.momentum1.updated</c>,
+/// then <c>global_grad_norm</c> (float32 scalar, the norm before clipping, produced even with clipping off).</para>
+/// </summary>
+public static class AdamWGraph
+{
+    /// <summary>Name of the learning-rate input, float32 of shape [1].</summary>
+    public const string LearningRateName = "learning_rate";
+
+    /// <summary>Name of the step input, int64 of shape [1]: the 1-based index t of the update being applied.</summary>
+    public const string StepName = "step";
+
+    /// <summary>Name of the output holding the global L2 gradient norm before clipping, float32 scalar (shape []).</summary>
+    public const string GlobalGradNormName = "global_grad_norm";
+
+    /// <summary>The constant added to the norm in the clip coefficient, as in <c>clip_grad_norm_</c>.</summary>
+    public const float ClipEpsilon = 1e-6f;
+
+    /// <summary>Name of the gradient input of parameter <paramref name="parameter"/>: <c>{parameter}_grad</c>.</summary>
+    public static string GradName(string parameter) => parameter + "_grad";
+
+    /// <summary>Name of the first-moment (m) input of <paramref name="parameter"/>: <c>{parameter}.momentum0</c>.</summary>
+    public static string Momentum0Name(string parameter) => parameter + ".momentum0";
+
+    /// <summary>Name of the second-moment (v) input of <paramref name="parameter"/>: <c>{parameter}.momentum1</c>.</summary>
+    public static string Momentum1Name(string parameter) => parameter + ".momentum1";
+
+    /// <summary>
+    /// Name of the output holding the new value of input <paramref name="inputName"/>: <c>{inputName}.updated</c>.
+    /// Works for parameters and moments alike, e.g. <c>UpdatedName(Momentum0Name(p))</c> is <c>p.momentum0.updated</c>.
+    /// </summary>
+    public static string UpdatedName(string inputName) => inputName + ".updated";
+
+    /// <summary>True when decoupled weight decay applies to the parameter: rank ≥ 2 (not biases or LayerNorm weights).</summary>
+    public static bool AppliesWeightDecay(OptimizedParameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        return parameter.Shape.Length >= 2;
+    }
+
+    /// <summary>The graph input names in order: <c>learning_rate</c>, <c>step</c>, then per parameter p, p_grad, p.momentum0, p.momentum1.</summary>
+    public static string[] InputNames(IReadOnlyList<OptimizedParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var names = new List<string> { LearningRateName, StepName };
+        foreach (var p in parameters)
+            names.AddRange([p.Name, GradName(p.Name), Momentum0Name(p.Name), Momentum1Name(p.Name)]);
+        return names.ToArray();
+    }
+
+    /// <summary>The graph output names in order: per parameter p.updated, p.momentum0.updated, p.momentum1.updated, then <c>global_grad_norm</c>.</summary>
+    public static string[] OutputNames(IReadOnlyList<OptimizedParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var names = new List<string>();
+        foreach (var p in parameters)
+            names.AddRange([UpdatedName(p.Name), UpdatedName(Momentum0Name(p.Name)), UpdatedName(Momentum1Name(p.Name))]);
+        names.Add(GlobalGradNormName);
+        return names.ToArray();
+    }
+
+    /// <summary>Builds the optimizer-step graph for <paramref name="parameters"/> (see the class summary for inputs and outputs).</summary>
+    /// <param name="parameters">The parameters to update, in the order their inputs and outputs appear; at least one.</param>
+    /// <param name="options">AdamW hyper-parameters; validated here.</param>
+    /// <returns>A graph to write with <c>ModelWriter</c> (it has inputs only, no <see cref="Graph.Parameters"/>).</returns>
+    /// <exception cref="ArgumentException">The list is empty, a name is empty, a dim is negative, two input/output names collide, or an option is invalid.</exception>
+    public static Graph Build(IReadOnlyList<OptimizedParameter> parameters, AdamWOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        CheckParameters(parameters);
+        var g = Graph.Create("adamw_optimizer");
+        var lr = g.Input(LearningRateName, DataType.Float, Shape.Of(1));
+        var step = g.Input(StepName, DataType.Int64, Shape.Of(1));
+        var states = parameters.Select(p => DeclareInputs(g, p)).ToList();
+        var norm = GlobalGradNorm(g, states.Select(s => s.Grad).ToList());
+        var clip = options.MaxGradNorm is { } max ? ClipCoefficient(g, norm, max) : null;
+        bool decays = options.WeightDecay > 0 && parameters.Any(AppliesWeightDecay);
+        var coefficients = StepCoefficients(g, lr, step, options, decays);
+        foreach (var s in states) EmitUpdate(g, s, clip, coefficients, options);
+        g.Output(norm, GlobalGradNormName);
+        return g;
+    }
+
+    /// <summary>The graph inputs of one parameter.</summary>
+    private sealed record ParameterInputs(string Name, bool Decays, Value Param, Value Grad, Value M, Value V);
+
+    /// <summary>Per-step scalars (float32, shape []): lr/bc₁, sqrt(bc₂) and, when some parameter decays, 1 − lr·λ.</summary>
+    private sealed record Coefficients(Value StepSize, Value SqrtBc2, Value? DecayFactor);
+
+    private static ParameterInputs DeclareInputs(Graph g, OptimizedParameter p)
+    {
+        var shape = Shape.Of(p.Shape);
+        return new ParameterInputs(p.Name, AppliesWeightDecay(p),
+            g.Input(p.Name, DataType.Float, shape),
+            g.Input(GradName(p.Name), DataType.Float, shape),
+            g.Input(Momentum0Name(p.Name), DataType.Float, shape),
+            g.Input(Momentum1Name(p.Name), DataType.Float, shape));
+    }
+
+    /// <summary>‖g‖ = sqrt(Σ_params Σ_elements g²), a float32 scalar.</summary>
+    private static Value GlobalGradNorm(Graph g, IReadOnlyList<Value> grads)
+    {
+        using var _ = g.Scope(GlobalGradNormName);
+        var squares = grads.Select(grad => g.ReduceSumSquare(grad, [], keepDims: false)).ToList();
+        var total = g.AddNode("Sum", squares.ToArray(), [new Graph.OutputSpec(DataType.Float, Shape.Scalar)])[0];
+        return g.Sqrt(total);
+    }
+
+    /// <summary>coef = min(1, maxGradNorm / (‖g‖ + 1e-6)), as in <c>torch.nn.utils.clip_grad_norm_</c>.</summary>
+    private static Value ClipCoefficient(Graph g, Value norm, float maxGradNorm)
+    {
+        using var _ = g.Scope("clip_coefficient");
+        var coef = g.Div(Float(g, maxGradNorm), g.Add(norm, Float(g, ClipEpsilon)));
+        return g.Min(coef, Float(g, 1));
+    }
+
+    /// <summary>Bias corrections bc = 1 − βᵗ and the derived step scalars, computed in float64 then cast to float32.</summary>
+    private static Coefficients StepCoefficients(Graph g, Value lr, Value step, AdamWOptions o, bool decays)
+    {
+        using var _ = g.Scope("step_coefficients");
+        var lr64 = g.Cast(g.Squeeze(lr, 0), DataType.Double);
+        var t = g.Cast(g.Squeeze(step, 0), DataType.Double);
+        var bc1 = BiasCorrection(g, o.Beta1, t);
+        var bc2 = BiasCorrection(g, o.Beta2, t);
+        var stepSize = g.Cast(g.Div(lr64, bc1), DataType.Float);
+        var sqrtBc2 = g.Cast(g.Sqrt(bc2), DataType.Float);
+        var decay = decays ? g.Cast(g.Sub(Double(g, 1), g.Mul(lr64, Double(g, o.WeightDecay))), DataType.Float) : null;
+        return new Coefficients(stepSize, sqrtBc2, decay);
+    }
+
+    /// <summary>bc = 1 − βᵗ (float64 scalar).</summary>
+    private static Value BiasCorrection(Graph g, float beta, Value t) => g.Sub(Double(g, 1), g.Pow(Double(g, beta), t));
+
+    /// <summary>Clip, moments, decay and Adam step for one parameter; declares its three outputs.</summary>
+    private static void EmitUpdate(Graph g, ParameterInputs s, Value? clip, Coefficients c, AdamWOptions o)
+    {
+        using var _ = g.Scope(s.Name);
+        var grad = clip is null ? s.Grad : g.Mul(s.Grad, clip);
+        var m = FirstMoment(g, s.M, grad, o.Beta1);
+        var v = SecondMoment(g, s.V, grad, o.Beta2);
+        var decayed = s.Decays && c.DecayFactor is { } factor ? g.Mul(s.Param, factor) : s.Param;
+        var updated = AdamStep(g, decayed, m, v, c, o.Epsilon);
+        g.Output(updated, UpdatedName(s.Name));
+        g.Output(m, UpdatedName(Momentum0Name(s.Name)));
+        g.Output(v, UpdatedName(Momentum1Name(s.Name)));
+    }
+
+    /// <summary>m ← β₁·m + (1 − β₁)·g.</summary>
+    private static Value FirstMoment(Graph g, Value m, Value grad, float beta1) =>
+        g.Add(g.Mul(Float(g, beta1), m), g.Mul(Float(g, 1 - (double)beta1), grad));
+
+    /// <summary>v ← β₂·v + (1 − β₂)·g².</summary>
+    private static Value SecondMoment(Graph g, Value v, Value grad, float beta2) =>
+        g.Add(g.Mul(Float(g, beta2), v), g.Mul(Float(g, 1 - (double)beta2), g.Mul(grad, grad)));
+
+    /// <summary>p ← p − (lr / bc₁) · m / (sqrt(v) / sqrt(bc₂) + ε).</summary>
+    private static Value AdamStep(Graph g, Value p, Value m, Value v, Coefficients c, float epsilon)
+    {
+        var denominator = g.Add(g.Div(g.Sqrt(v), c.SqrtBc2), Float(g, epsilon));
+        return g.Sub(p, g.Mul(c.StepSize, g.Div(m, denominator)));
+    }
+
+    private static Value Float(Graph g, double value) => g.Scalar(value, DataType.Float);
+
+    private static Value Double(Graph g, double value) => g.Scalar(value, DataType.Double);
+
+    private static void CheckParameters(IReadOnlyList<OptimizedParameter> parameters)
+    {
+        if (parameters.Count == 0) throw new ArgumentException("At least one parameter is required.", nameof(parameters));
+        foreach (var p in parameters)
+        {
+            ArgumentNullException.ThrowIfNull(p, nameof(parameters));
+            if (string.IsNullOrWhiteSpace(p.Name))
+                throw new ArgumentException($"OptimizedParameter.Name must be non-empty, got '{p.Name}'.", nameof(parameters));
+            if (p.Shape is null || p.Shape.Any(d => d < 0))
+                throw new ArgumentException($"OptimizedParameter.Shape of '{p.Name}' must have dims >= 0, got [{string.Join(", ", p.Shape ?? [])}].", nameof(parameters));
+        }
+        var duplicate = InputNames(parameters).Concat(OutputNames(parameters)).GroupBy(n => n).FirstOrDefault(gr => gr.Count() > 1);
+        if (duplicate is not null)
+            throw new ArgumentException($"Input/output name '{duplicate.Key}' would occur twice; parameter names must be unique and not clash with derived names.", nameof(parameters));
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Runtime;
+
+/// <summary>Trainer progress saved beside the weights in <c>trainer_state.json</c>.</summary>
+public sealed record TrainerState
+{
+    /// <summary>Optimizer steps taken (the next update is step <c>GlobalStep + 1</c>).</summary>
+    public long GlobalStep { get; init; }
+
+    /// <summary>Micro-batches (training-model runs) taken, accumulation included.</summary>
+    public long MicroStep { get; init; }
+
+    /// <summary>Position in the data stream (batches consumed), so a resumed run continues where it stopped.</summary>
+    public long DataPosition { get; init; }
+
+    /// <summary>Seed of the run's data and initialization.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Free-form extra values (last loss, learning rate, ...).</summary>
+    public IReadOnlyDictionary<string, double> Values { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The state of a run that has not started.</summary>
+    public static TrainerState Initial { get; } = new();
+}
+
+/// <summary>
+/// A training checkpoint folder: <c>model.safetensors</c> (parameters by Hugging Face name),
+/// <c>optimizer.safetensors</c> (<c>&lt;p&gt;.momentum0</c>, <c>&lt;p&gt;.momentum1</c>) and <c>trainer_state.json</c>.
+/// Written atomically: the files go to a fresh sibling folder that then replaces the old one, so a crash leaves
+/// either the old or the new checkpoint, never a mix.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>File names inside a checkpoint folder.</summary>
+    public const string ModelFile = "model.safetensors", OptimizerFile = "optimizer.safetensors", StateFile = "trainer_state.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Zero first and second moments for every trainable parameter.</summary>
+    public static Dictionary<string, TensorData> ZeroMoments(IEnumerable<Parameter> parameters)
+    {
+        var d = new Dictionary<string, TensorData>();
+        foreach (var p in parameters.Where(p => p.Trainable))
+        {
+            d[p.Value.Name + ".momentum0"] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
+            d[p.Value.Name + ".momentum1"] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
+        }
+        return d;
+    }
+
+    /// <summary>Writes a checkpoint folder atomically.</summary>
+    /// <exception cref="IOException">The folder cannot be written.</exception>
+    public static void Save(string dir, IReadOnlyDictionary<string, TensorData> parameters,
+        IReadOnlyDictionary<string, TensorData> moments, TrainerState state)
+    {
+        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(staging);
+        Safetensors.Write(Path.Combine(staging, ModelFile), parameters, new Dictionary<string, string> { ["format"] = "pt" });
+        Safetensors.Write(Path.Combine(staging, OptimizerFile), moments);
+        File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json));
+        var old = full + ".old";
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+        if (Directory.Exists(full)) Directory.Move(full, old);
+        Directory.Move(staging, full);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Reads a checkpoint folder.</summary>
+    /// <exception cref="FileNotFoundException">A checkpoint file is missing (names it).</exception>
+    /// <exception cref="InvalidDataException">A file is corrupt (names file and problem).</exception>
+    public static (SafetensorsFile Model, SafetensorsFile Optimizer, TrainerState State) Load(string dir)
+    {
+        var statePath = Path.Combine(dir, StateFile);
+        if (!File.Exists(statePath)) throw new FileNotFoundException($"Checkpoint '{dir}' has no {StateFile}.", statePath);
+        TrainerState state;
+        try
+        {
+            state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), Json) ?? throw new InvalidDataException($"'{statePath}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{statePath}' is not a valid trainer state: {e.Message}", e);
+        }
+        return (Safetensors.Read(Path.Combine(dir, ModelFile)), Safetensors.Read(Path.Combine(dir, OptimizerFile)), state);
+    }
+}

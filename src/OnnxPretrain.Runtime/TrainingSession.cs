@@ -1,0 +1,181 @@
+using Microsoft.ML.OnnxRuntime;
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Runtime;
+
+/// <summary>Loss and metrics of one training or eval step.</summary>
+/// <param name="Loss">The <c>loss</c> output.</param>
+/// <param name="Metrics">Extra scalar metrics by name.</param>
+/// <param name="Outputs">Non-scalar step outputs by name (manifest <c>step_outputs</c>), copied out.</param>
+public sealed record StepResult(float Loss, IReadOnlyDictionary<string, float> Metrics, IReadOnlyDictionary<string, TensorData> Outputs);
+
+/// <summary>
+/// Runs a training-artifact folder with plain <see cref="InferenceSession"/>s and <see cref="OrtIoBinding"/>:
+/// parameters, gradient buffers and AdamW moments live in OrtValues between steps (double-buffered: each run writes
+/// into the other buffer, then the two swap). Usage: <c>TrainStep</c> once per micro-batch (gradients accumulate),
+/// then <c>OptimizerStep</c>, which also makes the next <c>TrainStep</c> start a fresh accumulation.
+/// </summary>
+public sealed partial class TrainingSession : IDisposable
+{
+    private readonly string _dir;
+    private readonly InferenceSession _train, _eval, _opt;
+    private readonly List<string> _trainable;
+    private readonly Dictionary<string, OrtValue> _params, _paramsNext, _m0, _m0Next, _m1, _m1Next, _grad, _gradNext;
+    private readonly OrtValue _reset, _lr, _step, _norm;
+    private readonly Dictionary<string, OrtValue> _scalarOuts;
+    private bool _resetPending = true;
+
+    /// <summary>The artifact manifest.</summary>
+    public ArtifactManifest Manifest { get; }
+
+    /// <summary>Optimizer steps taken.</summary>
+    public long GlobalStep { get; private set; }
+
+    /// <summary>Training-model runs taken.</summary>
+    public long MicroStep { get; private set; }
+
+    /// <summary>Trainer state loaded with the checkpoint (data position, seed, ...).</summary>
+    public TrainerState LoadedState { get; }
+
+    /// <summary>
+    /// Opens an artifact folder, with weights and optimizer state from <paramref name="checkpointDir"/>
+    /// (default: the folder's <c>checkpoint/</c>).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">A model, manifest or checkpoint file is missing.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint lacks a parameter or has a wrong shape or type (names it).</exception>
+    public static TrainingSession Load(string artifactDir, SessionConfig? config = null, string? checkpointDir = null)
+    {
+        var manifest = ArtifactManifest.Load(artifactDir);
+        var (model, optimizer, state) = Checkpoint.Load(checkpointDir ?? Path.Combine(artifactDir, "checkpoint"));
+        return new TrainingSession(artifactDir, manifest, config ?? new SessionConfig(), model, optimizer, state);
+    }
+
+    private TrainingSession(string dir, ArtifactManifest manifest, SessionConfig config, SafetensorsFile model, SafetensorsFile optimizer, TrainerState state)
+    {
+        _dir = dir;
+        Manifest = manifest;
+        LoadedState = state;
+        GlobalStep = state.GlobalStep;
+        MicroStep = state.MicroStep;
+        _trainable = manifest.TrainableParameters.Select(p => p.Name).ToList();
+        using (var options = config.ToSessionOptions())
+        {
+            _train = Open(manifest.TrainingModel.File, options);
+            _eval = Open(manifest.EvalModel.File, options);
+            _opt = Open(manifest.OptimizerModel.File, options);
+        }
+        (_params, _paramsNext) = LoadParameters(model);
+        (_m0, _m0Next) = LoadMoments(optimizer, ".momentum0");
+        (_m1, _m1Next) = LoadMoments(optimizer, ".momentum1");
+        _grad = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
+        _gradNext = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
+        _reset = OrtTensors.ToOrtValue(TensorData.Create(new[] { true }, 1));
+        _lr = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f }, 1));
+        _step = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0L }, 1));
+        _norm = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f }));
+        _scalarOuts = manifest.Metrics.Prepend("loss").ToDictionary(m => m, _ => OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f })));
+    }
+
+    private InferenceSession Open(string file, SessionOptions options)
+    {
+        var path = Path.Combine(_dir, file);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Artifact '{path}' is missing.", path);
+        return new InferenceSession(path, options);
+    }
+
+    /// <summary>
+    /// Runs forward + backward on one micro-batch; gradients are added to the accumulation buffers (or replace them
+    /// on the first micro-batch after an optimizer step).
+    /// </summary>
+    /// <param name="batch">Every batch input of the manifest, by name, with the declared type and rank.</param>
+    /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank.</exception>
+    public StepResult TrainStep(IReadOnlyDictionary<string, TensorData> batch)
+    {
+        var inputs = BatchValues(batch);
+        Dictionary<string, TensorData> stepOutputs;
+        try
+        {
+            _reset.GetTensorMutableDataAsSpan<bool>()[0] = _resetPending;
+            using var binding = _train.CreateIoBinding();
+            foreach (var (name, v) in inputs) binding.BindInput(name, v);
+            foreach (var (name, v) in _params) binding.BindInput(name, v);
+            foreach (var p in _trainable) binding.BindInput(p + "_grad.accumulation.buffer", _grad[p]);
+            binding.BindInput("lazy_reset_grad", _reset);
+            foreach (var (name, v) in _scalarOuts) binding.BindOutput(name, v);
+            foreach (var p in _trainable) binding.BindOutput(p + "_grad", _gradNext[p]);
+            foreach (var name in Manifest.StepOutputs) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
+            using var runOptions = new RunOptions();
+            _train.RunWithBinding(runOptions, binding);
+            stepOutputs = StepOutputs(binding);
+        }
+        finally
+        {
+            foreach (var v in inputs.Values) v.Dispose();
+        }
+        foreach (var p in _trainable) (_grad[p], _gradNext[p]) = (_gradNext[p], _grad[p]);
+        _resetPending = false;
+        MicroStep++;
+        return ScalarResult(stepOutputs);
+    }
+
+    /// <summary>Makes the next <see cref="TrainStep"/> overwrite the gradient buffers instead of adding to them.</summary>
+    public void LazyResetGrad() => _resetPending = true;
+
+    /// <summary>
+    /// Applies one AdamW update with the accumulated gradients at <paramref name="learningRate"/> and starts a new
+    /// accumulation. Returns the global gradient norm (before clipping).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="TrainStep"/> ran since the last optimizer step.</exception>
+    public float OptimizerStep(float learningRate)
+    {
+        if (_resetPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last optimizer step.");
+        _lr.GetTensorMutableDataAsSpan<float>()[0] = learningRate;
+        _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
+        using (var binding = _opt.CreateIoBinding())
+        {
+            binding.BindInput("learning_rate", _lr);
+            binding.BindInput("step", _step);
+            foreach (var p in _trainable)
+            {
+                binding.BindInput(p, _params[p]);
+                binding.BindInput(p + "_grad", _grad[p]);
+                binding.BindInput(p + ".momentum0", _m0[p]);
+                binding.BindInput(p + ".momentum1", _m1[p]);
+                binding.BindOutput(p + ".updated", _paramsNext[p]);
+                binding.BindOutput(p + ".momentum0.updated", _m0Next[p]);
+                binding.BindOutput(p + ".momentum1.updated", _m1Next[p]);
+            }
+            binding.BindOutput("global_grad_norm", _norm);
+            using var runOptions = new RunOptions();
+            _opt.RunWithBinding(runOptions, binding);
+        }
+        foreach (var p in _trainable)
+        {
+            (_params[p], _paramsNext[p]) = (_paramsNext[p], _params[p]);
+            (_m0[p], _m0Next[p]) = (_m0Next[p], _m0[p]);
+            (_m1[p], _m1Next[p]) = (_m1Next[p], _m1[p]);
+        }
+        GlobalStep++;
+        _resetPending = true;
+        return _norm.GetTensorDataAsSpan<float>()[0];
+    }
+
+    /// <summary>Runs the eval model (dropout off) on a batch and returns every output (loss, metrics, heads) by name.</summary>
+    /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank.</exception>
+    public Dictionary<string, TensorData> Evaluate(IReadOnlyDictionary<string, TensorData> batch)
+    {
+        var inputs = BatchValues(batch);
+        try
+        {
+            var names = inputs.Keys.Concat(_params.Keys).ToArray();
+            var values = inputs.Values.Concat(_params.Values).ToArray();
+            using var runOptions = new RunOptions();
+            using var results = _eval.Run(runOptions, names, values, _eval.OutputNames);
+            return _eval.OutputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => OrtTensors.ToTensorData(results[p.i]));
+        }
+        finally
+        {
+            foreach (var v in inputs.Values) v.Dispose();
+        }
+    }
+}

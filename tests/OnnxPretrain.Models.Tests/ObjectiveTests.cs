@@ -1,0 +1,157 @@
+using OnnxPretrain.Models;
+using OnnxPretrain.Models.Objectives;
+using OnnxPretrain.Onnx;
+using OnnxPretrain.Runtime;
+using static OnnxPretrain.Models.Tests.TinySetup;
+
+namespace OnnxPretrain.Models.Tests;
+
+[TestClass]
+public sealed class ObjectiveTests
+{
+    private static (float First, float Last) Overfit(string dir, Dictionary<string, TensorData> batch, int steps, float lr)
+    {
+        using var s = TrainingSession.Load(dir);
+        float first = 0, last = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            var r = s.TrainStep(batch);
+            Assert.IsTrue(float.IsFinite(r.Loss), $"step {i}: loss {r.Loss}");
+            if (i == 0) first = r.Loss;
+            last = r.Loss;
+            s.OptimizerStep(lr);
+        }
+        Console.WriteLine($"{Path.GetFileName(dir)}: loss {first:F4} -> {last:F4}");
+        return (first, last);
+    }
+
+    [TestMethod]
+    [DataRow("mlm", "bert"), DataRow("mlm", "electra"), DataRow("slm", "electra")]
+    public void MaskedLm_TinyModel_OverfitsFixedBatchByFactor5(string type, string layout)
+    {
+        var objective = PretrainingObjective.Create(Encoder(layout, dropout: 0.1f), Objective(type), T, seed: 1);
+        var batch = MaskedLmBatch(3);
+        var dir = Build(objective, () => batch);
+        var (first, last) = Overfit(dir, batch, 100, 5e-3f);
+        Assert.IsLessThan(first / 5, last, $"loss {first} -> {last}");
+    }
+
+    [TestMethod]
+    [DataRow("rts"), DataRow("crts")]
+    public void TokenDetection_TinyModel_OverfitsFixedBatchByFactor5(string type)
+    {
+        var objective = PretrainingObjective.Create(Encoder(dropout: 0.1f), Objective(type), T, seed: 2);
+        var batch = DetectionBatch(4);
+        var dir = Build(objective, () => batch);
+        var (first, last) = Overfit(dir, batch, 60, 3e-3f);
+        Assert.IsLessThan(first / 5, last, $"loss {first} -> {last}");
+    }
+
+    [TestMethod]
+    public void Crts_TrainingModel_OutputsPerTokenPredictions()
+    {
+        var objective = PretrainingObjective.Create(Encoder(), Objective("crts"), T, seed: 2);
+        var batch = DetectionBatch(4);
+        using var s = TrainingSession.Load(Build(objective, () => batch));
+        var r = s.TrainStep(batch);
+        CollectionAssert.AreEqual(new long[] { B, T }, r.Outputs["predictions"].Shape);
+        Assert.IsTrue(r.Outputs["predictions"].AsInt64s().All(p => p is 0 or 1));
+    }
+
+    [TestMethod]
+    public void Electra_TinyModel_OverfitsFixedBatch()
+    {
+        var objective = PretrainingObjective.Create(Encoder(dropout: 0.1f), Objective("electra"), T, seed: 3);
+        var batch = MaskedLmBatch(5, electraNoise: true);
+        var dir = Build(objective, () => batch);
+        var (first, last) = Overfit(dir, batch, 80, 3e-3f);
+        Assert.IsLessThan(first / 4, last, $"loss {first} -> {last}");
+    }
+
+    [TestMethod]
+    public void Electra_NoiseFavouringOriginal_LabelsZeroWhereSampleIsOriginal()
+    {
+        var objective = (ElectraObjective)PretrainingObjective.Create(Encoder(), Objective("electra"), T, seed: 3);
+        var batch = MaskedLmBatch(6, electraNoise: true);
+        var labels = batch["masked_lm_labels"].AsInt64s();
+        var noise = batch["sampling_noise"].AsFloats();
+        // Slots 0-1 of each row: the noise makes the original id win the Gumbel-max; slots 2-3: id 4 + slot, never the original.
+        for (int slot = 0; slot < labels.Length; slot++)
+        {
+            long target = slot % 4 < 2 ? labels[slot] : (labels[slot] == 4 + slot % 4 ? 5 + slot % 4 : 4 + slot % 4);
+            for (int v = 0; v < V; v++) noise[slot * V + v] = v == target ? 1 - 1e-7f : 1e-6f;
+        }
+        using var s = TrainingSession.Load(Build(objective, () => batch));
+        var outs = s.Evaluate(batch);
+        var sampled = outs["sampled_ids"].AsInt64s();
+        var disc = outs["discriminator_labels"].AsInt64s();
+        var positions = batch["masked_lm_positions"].AsInt64s();
+        var mask = batch["attention_mask"].AsInt64s();
+        for (int slot = 0; slot < labels.Length; slot++)
+        {
+            bool original = slot % 4 < 2;
+            Assert.AreEqual(original, sampled[slot] == labels[slot], $"slot {slot}");
+            Assert.AreEqual(original ? 0L : 1L, disc[positions[slot]], $"slot {slot}");
+        }
+        var selected = positions.ToHashSet();
+        for (int i = 0; i < disc.Length; i++)
+            if (!selected.Contains(i)) Assert.AreEqual(mask[i] == 1 ? 0L : -100L, disc[i], $"token {i}");
+    }
+
+    [TestMethod]
+    public void Electra_ParameterNames_FollowHuggingFace()
+    {
+        var objective = PretrainingObjective.Create(Encoder(), Objective("electra"), T, seed: 3);
+        var g = Graph.Create();
+        objective.Build(g, false);
+        var names = g.Parameters.Select(p => p.Value.Name).ToHashSet();
+        string[] expected =
+        [
+            "electra.embeddings.word_embeddings.weight", "electra.embeddings.position_embeddings.weight",
+            "electra.embeddings.token_type_embeddings.weight", "electra.embeddings.LayerNorm.weight", "electra.embeddings_project.weight",
+            "electra.encoder.layer.0.attention.self.query.weight", "electra.encoder.layer.1.attention.output.LayerNorm.bias",
+            "electra.encoder.layer.1.intermediate.dense.weight", "electra.encoder.layer.1.output.dense.bias",
+            "discriminator_predictions.dense.weight", "discriminator_predictions.dense_prediction.bias",
+            "generator.electra.embeddings_project.weight", "generator.electra.encoder.layer.0.attention.self.key.bias",
+            "generator.generator_predictions.LayerNorm.weight", "generator.generator_predictions.dense.weight", "generator.generator_lm_head.bias",
+        ];
+        foreach (var n in expected) Assert.Contains(n, names, n);
+        Assert.IsFalse(names.Any(n => n.StartsWith("generator.electra.embeddings.")), "generator embeddings must be shared");
+        var q = g.Parameters.Single(p => p.Value.Name == "generator.electra.encoder.layer.0.attention.self.query.weight");
+        CollectionAssert.AreEqual(new long[] { 8, 8 }, q.Initial.Shape);     // hidden 32 x 1/4
+        CollectionAssert.AreEqual(new long[] { 32, 16 }, g.Parameters.Single(p => p.Value.Name == "electra.embeddings_project.weight").Initial.Shape);
+    }
+
+    [TestMethod]
+    public void BertMlm_ParameterNames_FollowBertForMaskedLM()
+    {
+        var objective = PretrainingObjective.Create(Encoder("bert"), Objective("mlm"), T, seed: 3);
+        var g = Graph.Create();
+        objective.Build(g, false);
+        var names = g.Parameters.Select(p => p.Value.Name).ToList();
+        CollectionAssert.Contains(names, "bert.encoder.layer.0.attention.self.value.weight");
+        CollectionAssert.Contains(names, "cls.predictions.transform.dense.weight");
+        CollectionAssert.Contains(names, "cls.predictions.transform.LayerNorm.bias");
+        CollectionAssert.Contains(names, "cls.predictions.bias");
+        Assert.IsFalse(names.Any(n => n.Contains("decoder")), "the decoder is tied to the word embeddings");
+    }
+
+    [TestMethod]
+    public void EncoderConfig_HeadsNotDividingHidden_NamesFieldsAndValues()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => (Encoder() with { NumAttentionHeads = 5 }).Validate());
+        StringAssert.Contains(e.Message, "model.hidden_size (32)");
+        StringAssert.Contains(e.Message, "model.num_attention_heads (5)");
+    }
+
+    [TestMethod]
+    public void Init_SameSeedAndName_GivesSameValuesTruncatedAt2Std()
+    {
+        var a = Init.TruncatedNormal(5, "w", 0.02f, 100, 10).AsFloats();
+        var b = Init.TruncatedNormal(5, "w", 0.02f, 100, 10).AsFloats();
+        CollectionAssert.AreEqual(a, b);
+        Assert.IsTrue(a.All(x => Math.Abs(x) <= 0.04f));
+        var std = Math.Sqrt(a.Select(x => (double)x * x).Average());
+        Assert.AreEqual(0.0176, std, 0.0015);   // std of N(0, 0.02²) truncated at ±2σ = 0.02 × 0.8796
+    }
+}
