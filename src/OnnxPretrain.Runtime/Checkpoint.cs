@@ -55,10 +55,10 @@ public static class Checkpoint
         return d;
     }
 
-    /// <summary>Writes a checkpoint folder atomically.</summary>
+    /// <summary>Writes a checkpoint folder atomically; <paramref name="writeExtra"/> may add files to the staging folder.</summary>
     /// <exception cref="IOException">The folder cannot be written.</exception>
     public static void Save(string dir, IReadOnlyDictionary<string, TensorData> parameters,
-        IReadOnlyDictionary<string, TensorData> moments, TrainerState state)
+        IReadOnlyDictionary<string, TensorData> moments, TrainerState state, Action<string>? writeExtra = null)
     {
         var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
         var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
@@ -66,6 +66,7 @@ public static class Checkpoint
         Safetensors.Write(Path.Combine(staging, ModelFile), parameters, new Dictionary<string, string> { ["format"] = "pt" });
         Safetensors.Write(Path.Combine(staging, OptimizerFile), moments);
         File.WriteAllText(Path.Combine(staging, StateFile), JsonSerializer.Serialize(state, Json));
+        writeExtra?.Invoke(staging);
         var old = full + ".old";
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(full)) Directory.Move(full, old);

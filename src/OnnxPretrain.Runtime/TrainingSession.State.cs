@@ -17,9 +17,12 @@ public sealed partial class TrainingSession
         _m0.Select(p => (p.Key + ".momentum0", p.Value)).Concat(_m1.Select(p => (p.Key + ".momentum1", p.Value)))
             .ToDictionary(p => p.Item1, p => OrtTensors.ToTensorData(p.Item2));
 
-    /// <summary>Writes parameters, moments and the trainer state to <paramref name="dir"/> atomically.</summary>
-    public void SaveCheckpoint(string dir, TrainerState? state = null) =>
-        Checkpoint.Save(dir, GetParameters(), GetMoments(), (state ?? LoadedState) with { GlobalStep = GlobalStep, MicroStep = MicroStep });
+    /// <summary>
+    /// Writes parameters, moments and the trainer state to <paramref name="dir"/> atomically;
+    /// <paramref name="writeExtra"/> may add files (e.g. C-RTS cluster counts) to the staging folder.
+    /// </summary>
+    public void SaveCheckpoint(string dir, TrainerState? state = null, Action<string>? writeExtra = null) =>
+        Checkpoint.Save(dir, GetParameters(), GetMoments(), (state ?? LoadedState) with { GlobalStep = GlobalStep, MicroStep = MicroStep }, writeExtra);
 
     private Dictionary<string, OrtValue> BatchValues(IReadOnlyDictionary<string, TensorData> batch)
     {

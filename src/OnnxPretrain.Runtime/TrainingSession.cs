@@ -125,10 +125,18 @@ public sealed partial class TrainingSession : IDisposable
     /// Applies one AdamW update with the accumulated gradients at <paramref name="learningRate"/> and starts a new
     /// accumulation. Returns the global gradient norm (before clipping).
     /// </summary>
+    /// <param name="learningRate">Learning rate of this update.</param>
+    /// <param name="gradientScale">Factor applied to the accumulated gradients first (1/k after k micro-batches of mean losses).</param>
     /// <exception cref="InvalidOperationException">No <see cref="TrainStep"/> ran since the last optimizer step.</exception>
-    public float OptimizerStep(float learningRate)
+    public float OptimizerStep(float learningRate, float gradientScale = 1f)
     {
         if (_resetPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last optimizer step.");
+        if (gradientScale != 1f)
+            foreach (var p in _trainable)
+            {
+                var span = _grad[p].GetTensorMutableDataAsSpan<float>();
+                System.Numerics.Tensors.TensorPrimitives.Multiply(span, gradientScale, span);
+            }
         _lr.GetTensorMutableDataAsSpan<float>()[0] = learningRate;
         _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
         using (var binding = _opt.CreateIoBinding())
@@ -160,9 +168,9 @@ public sealed partial class TrainingSession : IDisposable
         return _norm.GetTensorDataAsSpan<float>()[0];
     }
 
-    /// <summary>Runs the eval model (dropout off) on a batch and returns every output (loss, metrics, heads) by name.</summary>
+    /// <summary>Runs the eval model (dropout off) on a batch and returns the requested outputs (default: all) by name.</summary>
     /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank.</exception>
-    public Dictionary<string, TensorData> Evaluate(IReadOnlyDictionary<string, TensorData> batch)
+    public Dictionary<string, TensorData> Evaluate(IReadOnlyDictionary<string, TensorData> batch, IReadOnlyList<string>? outputs = null)
     {
         var inputs = BatchValues(batch);
         try
@@ -170,8 +178,9 @@ public sealed partial class TrainingSession : IDisposable
             var names = inputs.Keys.Concat(_params.Keys).ToArray();
             var values = inputs.Values.Concat(_params.Values).ToArray();
             using var runOptions = new RunOptions();
-            using var results = _eval.Run(runOptions, names, values, _eval.OutputNames);
-            return _eval.OutputNames.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => OrtTensors.ToTensorData(results[p.i]));
+            var wanted = outputs ?? _eval.OutputNames;
+            using var results = _eval.Run(runOptions, names, values, wanted);
+            return wanted.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => OrtTensors.ToTensorData(results[p.i]));
         }
         finally
         {

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OnnxPretrain.Cli.Commands;
+using OnnxPretrain.Runtime;
+using OnnxPretrain.Training;
+
+namespace OnnxPretrain.Cli;
+
+/// <summary>The subcommands and the options they share (<c>--recipe</c>, <c>--out</c>, <c>--steps</c>, <c>--threads</c>, <c>--device</c>, <c>--seed</c>).</summary>
+public static partial class CliCommands
+{
+    /// <summary><c>--recipe</c>: a models/*.json file.</summary>
+    public static readonly Option<FileInfo> Recipe = new("--recipe") { Description = "Recipe file (models/*.json).", DefaultValueFactory = _ => new FileInfo(DefaultRecipe()) };
+
+    /// <summary><c>--out</c>: output folder (default <c>artifacts/&lt;run&gt;</c>).</summary>
+    public static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Output folder (default: artifacts/<recipe name>)." };
+
+    /// <summary><c>--steps</c>: overrides the recipe's step count.</summary>
+    public static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps (overrides training.steps)." };
+
+    /// <summary><c>--threads</c>: ORT intra-op threads (0 = all cores).</summary>
+    public static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+
+    /// <summary><c>--device</c>: cpu or cuda.</summary>
+    public static readonly Option<string> Device = new("--device") { Description = "cpu or cuda (cuda needs the -p:OrtGpu=true build).", DefaultValueFactory = _ => "cpu" };
+
+    /// <summary><c>--seed</c>: overrides the recipe's seed.</summary>
+    public static readonly Option<long?> Seed = new("--seed") { Description = "Seed (overrides training.seed)." };
+
+    /// <summary>Every subcommand.</summary>
+    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), .. DataCommands()];
+
+    /// <summary>The repository's <c>models/tiny.json</c> when run from the repository, else <c>tiny.json</c>.</summary>
+    public static string DefaultRecipe()
+    {
+        var dir = new DirectoryInfo(Environment.CurrentDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OnnxPretrain.sln"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? ".", "models", "tiny.json");
+    }
+
+    /// <summary>The session settings from <c>--threads</c> and <c>--device</c>.</summary>
+    /// <exception cref="ArgumentException">The device is not cpu or cuda.</exception>
+    public static SessionConfig Session(ParseResult r) => new()
+    {
+        IntraOpThreads = r.GetValue(Threads),
+        Device = r.GetValue(Device) switch
+        {
+            "cpu" => ExecutionDevice.Cpu,
+            "cuda" => ExecutionDevice.Cuda,
+            var d => throw new ArgumentException($"--device is '{d}'; expected cpu or cuda."),
+        },
+    };
+
+    /// <summary>The recipe with <c>--steps</c> and <c>--seed</c> applied.</summary>
+    public static Recipe LoadRecipe(ParseResult r)
+    {
+        var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
+        var training = recipe.Training;
+        if (r.GetValue(Steps) is { } s) training = training with { Steps = s };
+        if (r.GetValue(Seed) is { } seed) training = training with { Seed = seed };
+        return recipe with { Training = training.Validate() };
+    }
+
+    /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder.</summary>
+    public static string OutDir(ParseResult r, Recipe recipe, string? suffix = null)
+    {
+        if (r.GetValue(Out) is { } o) return o.FullName;
+        var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(recipe.SourcePath ?? "models/x.json")))!;
+        return Path.Combine(root, "artifacts", recipe.Name + (suffix ?? ""));
+    }
+
+    /// <summary>Writes a JSON result to stdout.</summary>
+    public static void Print(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+
+    /// <summary>Runs an action, turning expected failures into a message on stderr and exit code 1.</summary>
+    public static int Guard(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or TrainingDivergedException
+                                      or IOException or NotSupportedException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static Command InspectCommand()
+    {
+        var path = new Argument<string>("path") { Description = "An artifacts folder, an .onnx file or a .safetensors file." };
+        var c = new Command("inspect", "Describe an artifacts folder, ONNX model or safetensors file as JSON: inputs/outputs, parameters, shapes, dtypes, counts, metadata.") { path };
+        c.SetAction(r => Guard(() => { Print(Inspect.Describe(r.GetValue(path)!)); return 0; }));
+        return c;
+    }
+
+    private static Command ArtifactsCommand()
+    {
+        var c = new Command("artifacts", "Generate the training artifacts of a recipe (training/eval/optimizer ONNX models, checkpoint, manifest) without training.")
+            { Recipe, Out, Seed };
+        c.SetAction(r => Guard(() =>
+        {
+            var recipe = LoadRecipe(r);
+            var dir = OutDir(r, recipe);
+            var manifest = Pretraining.BuildArtifacts(recipe, dir, Console.Error);
+            Print(new JsonObject { ["artifacts"] = dir, ["parameters"] = manifest.Parameters.Sum(p => p.Count) });
+            return 0;
+        }));
+        return c;
+    }
+
+    private static Command BenchCommand()
+    {
+        var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
+        var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
+            { Recipe, Steps, Threads, Device, batch, warmup };
+        c.SetAction(r => Guard(() =>
+        {
+            var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
+            var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
+            try
+            {
+                var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), Session(r)), work);
+                Console.Out.WriteLine(result.ToJsonString());
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            return 0;
+        }));
+        return c;
+    }
+}

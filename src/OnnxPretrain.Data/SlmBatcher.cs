@@ -1,0 +1,42 @@
+namespace OnnxPretrain.Data;
+
+/// <summary>
+/// Swapped language modelling (Di Liello et al. 2021, "Efficient pre-training objectives for Transformers", §3): BERT's
+/// selection (each selectable token with p = 0.15) but every selected token is swapped for a uniform replaceable id
+/// (<see cref="MaskingVocabulary"/>); no [MASK] is ever used. The model predicts the original ids at the selected positions.
+/// <para>Inputs, as <see cref="MlmBatcher"/>: <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (B, T) int64;
+/// <c>masked_lm_positions</c> (B, P) int64 flattened b·T + t (unused slots b·T); <c>masked_lm_labels</c> (B, P) int64
+/// original ids (unused slots −100). Overflow beyond P is handled as in <see cref="MlmBatcher"/>.</para>
+/// </summary>
+public sealed class SlmBatcher : IBatcher
+{
+    private readonly SlmBatcherOptions _options;
+    private readonly MaskingVocabulary _vocabulary;
+    private readonly MaskingSpec _spec;
+
+    /// <summary>Creates the batcher.</summary>
+    /// <param name="options">Options; validated here.</param>
+    /// <param name="specials">Vocabulary size and special ids.</param>
+    /// <exception cref="ArgumentException">Invalid options or special tokens (names the field and value).</exception>
+    public SlmBatcher(SlmBatcherOptions options, SpecialTokens specials)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validate();
+        _vocabulary = new MaskingVocabulary(specials);
+        _spec = new MaskingSpec(options.SequenceLength, options.Seed, options.MaskProbability, specials);
+    }
+
+    /// <inheritdoc/>
+    public int SequenceLength => _options.SequenceLength;
+
+    /// <summary>P, prediction slots per row.</summary>
+    public int Predictions => _options.Predictions;
+
+    /// <inheritdoc/>
+    public Batch Build(IReadOnlyList<int[]> sequences, long step)
+    {
+        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, Predictions,
+            (_, rng) => _vocabulary.SampleReplaceable(rng), out long tokens);
+        return new Batch(arrays, tokens);
+    }
+}

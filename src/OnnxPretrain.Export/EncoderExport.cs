@@ -1,0 +1,98 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using OnnxPretrain.Models;
+using OnnxPretrain.Onnx;
+using OnnxPretrain.Runtime;
+
+namespace OnnxPretrain.Export;
+
+/// <summary>
+/// Exports a trained encoder as an inference model in a Hugging Face-style folder: <c>model.onnx</c> (inputs
+/// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> int64 (batch, sequence); output
+/// <c>last_hidden_state</c> float (batch, sequence, H), as Optimum names them; weights as initializers, no loss or
+/// gradient nodes, dropout removed), <c>model.safetensors</c> (the encoder's parameters under HF names),
+/// <c>config.json</c> (HF keys) and, when a vocabulary is given, the BERT tokenizer files.
+/// </summary>
+public static class EncoderExport
+{
+    /// <summary>Writes the export folder and returns the path of <c>model.onnx</c>.</summary>
+    /// <param name="config">Encoder hyper-parameters (its <c>ModelType</c> is the parameter prefix).</param>
+    /// <param name="parameters">Trained parameters by name (e.g. a checkpoint's <c>model.safetensors</c>); extra entries are ignored.</param>
+    /// <param name="outDir">Folder to write (created if missing).</param>
+    /// <param name="vocabTxt">bert-style <c>vocab.txt</c> to copy beside the model, or null.</param>
+    /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
+    public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null)
+    {
+        var g = BuildGraph(config);
+        var weights = new Dictionary<string, TensorData>();
+        foreach (var p in g.Parameters)
+        {
+            if (!parameters.TryGetValue(p.Value.Name, out var t))
+                throw new InvalidDataException($"The checkpoint has no parameter '{p.Value.Name}' needed by the {config.ModelType} encoder.");
+            if (!t.Shape.SequenceEqual(p.Initial.Shape))
+                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the encoder needs [{string.Join(", ", p.Initial.Shape)}].");
+            weights[p.Value.Name] = t;
+        }
+        Directory.CreateDirectory(outDir);
+        var model = Path.Combine(outDir, "model.onnx");
+        ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights);
+        Safetensors.Write(Path.Combine(outDir, "model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });
+        WriteJson(Path.Combine(outDir, "config.json"), HfConfig(config));
+        if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
+        return model;
+    }
+
+    /// <summary>The inference graph: encoder inputs -> <c>last_hidden_state</c> (B, T, H), dropout off.</summary>
+    public static Graph BuildGraph(EncoderConfig c)
+    {
+        var g = Graph.Create("encoder");
+        var bt = new Shape("batch", "sequence");
+        var ids = g.Input("input_ids", DataType.Int64, bt);
+        var mask = g.Input("attention_mask", DataType.Int64, bt);
+        var types = g.Input("token_type_ids", DataType.Int64, bt);
+        var L = new Layers(g, 0, c.InitializerRange);
+        var embeddings = Encoder.Embeddings(L, c, c.ModelType, ids, types, training: false);            // (B, T, E)
+        var hidden = Encoder.Layers(L, c, c.ModelType, embeddings, Encoder.MaskBias(g, mask), training: false); // (B, T, H)
+        g.Output(hidden, "last_hidden_state");
+        return g;
+    }
+
+    /// <summary><c>config.json</c> with Hugging Face's keys for <c>ElectraModel</c> / <c>BertModel</c>.</summary>
+    public static JsonObject HfConfig(EncoderConfig c) => new()
+    {
+        ["architectures"] = new JsonArray(c.ModelType == "bert" ? "BertModel" : "ElectraModel"),
+        ["model_type"] = c.ModelType,
+        ["vocab_size"] = c.VocabSize,
+        ["embedding_size"] = c.EffectiveEmbeddingSize,
+        ["hidden_size"] = c.HiddenSize,
+        ["num_hidden_layers"] = c.NumHiddenLayers,
+        ["num_attention_heads"] = c.NumAttentionHeads,
+        ["intermediate_size"] = c.IntermediateSize,
+        ["hidden_act"] = c.HiddenAct,
+        ["hidden_dropout_prob"] = c.HiddenDropoutProb,
+        ["attention_probs_dropout_prob"] = c.AttentionProbsDropoutProb,
+        ["max_position_embeddings"] = c.MaxPositionEmbeddings,
+        ["type_vocab_size"] = c.TypeVocabSize,
+        ["initializer_range"] = c.InitializerRange,
+        ["layer_norm_eps"] = c.LayerNormEps,
+        ["pad_token_id"] = 0,
+        ["position_embedding_type"] = "absolute",
+    };
+
+    private static void WriteTokenizer(string outDir, string vocabTxt)
+    {
+        File.Copy(vocabTxt, Path.Combine(outDir, "vocab.txt"), overwrite: true);
+        WriteJson(Path.Combine(outDir, "tokenizer_config.json"), new JsonObject
+        {
+            ["tokenizer_class"] = "BertTokenizer", ["do_lower_case"] = true, ["tokenize_chinese_chars"] = true, ["strip_accents"] = null,
+            ["model_max_length"] = 512, ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
+        });
+        WriteJson(Path.Combine(outDir, "special_tokens_map.json"), new JsonObject
+        {
+            ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
+        });
+    }
+
+    private static void WriteJson(string path, JsonObject o) =>
+        File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OnnxPretrain.Data;
+using OnnxPretrain.Models;
+using OnnxPretrain.Models.Objectives;
+using OnnxPretrain.Optim;
+using OnnxPretrain.Runtime;
+
+namespace OnnxPretrain.Training;
+
+/// <summary>Settings of one benchmark run.</summary>
+/// <param name="Steps">Timed optimizer steps.</param>
+/// <param name="Warmup">Untimed steps first.</param>
+/// <param name="BatchSize">Override of the recipe's batch size.</param>
+/// <param name="Session">ORT session settings (threads, device).</param>
+public sealed record BenchOptions(int Steps = 10, int Warmup = 2, int? BatchSize = null, SessionConfig? Session = null);
+
+/// <summary>
+/// Measures training throughput of a recipe on synthetic full-length sequences (random non-special ids between
+/// [CLS] and [SEP], like the TorchSharp yardstick): ms per optimizer step (train step + AdamW step), tokens/s,
+/// peak RSS, model FLOPs per step (matrix products only, training = 3 × forward) and achieved GFLOP/s.
+/// </summary>
+public static class Bench
+{
+    /// <summary>Runs the benchmark and returns one JSON object.</summary>
+    public static JsonObject Run(Recipe recipe, BenchOptions options, string workDir)
+    {
+        int b = options.BatchSize ?? recipe.Training.BatchSize, t = recipe.Data.SequenceLength;
+        var specials = SpecialTokens.BertBaseUncased with { VocabSize = recipe.Model.VocabSize };
+        var crts = recipe.Objective.Type == "crts" ? SyntheticClusters(recipe.Model.VocabSize) : null;
+        var batcher = ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts);
+        var stream = new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), batcher, b, recipe.Training.Seed);
+        var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
+        var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
+        var build = Stopwatch.StartNew();
+        var manifest = ArtifactBuilder.Build(model, Optimizer(recipe), workDir);
+        double buildSeconds = build.Elapsed.TotalSeconds;
+        using var session = TrainingSession.Load(workDir, options.Session);
+        var times = new List<double>();
+        long tokens = 0;
+        for (int i = 0; i < options.Warmup + options.Steps; i++)
+        {
+            var batch = stream.Get(i);
+            var tensors = BatchStream.ToTensors(batch);
+            var sw = Stopwatch.StartNew();
+            var r = session.TrainStep(tensors);
+            crts?.AfterTrainStep(i, r);
+            session.OptimizerStep(1e-4f);
+            if (i >= options.Warmup) { times.Add(sw.Elapsed.TotalMilliseconds); tokens += batch.TokenCount; }
+        }
+        times.Sort();
+        double median = times[times.Count / 2], mean = times.Average();
+        double gflop = Flops(recipe, b, objective.Predictions) / 1e9;
+        return new JsonObject
+        {
+            ["recipe"] = recipe.Name, ["objective"] = recipe.Objective.Type, ["batch"] = b, ["seq"] = t,
+            ["threads"] = options.Session?.IntraOpThreads ?? 0, ["device"] = (options.Session?.Device ?? ExecutionDevice.Cpu).ToString().ToLowerInvariant(),
+            ["steps"] = options.Steps, ["ms_per_step_median"] = Math.Round(median, 1), ["ms_per_step_min"] = Math.Round(times[0], 1),
+            ["ms_per_step_mean"] = Math.Round(mean, 1), ["tokens_per_s"] = Math.Round(tokens / (times.Sum() / 1000), 1),
+            ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20),
+            ["model_gflop_per_step"] = Math.Round(gflop, 2), ["achieved_gflops"] = Math.Round(gflop / (median / 1000), 1),
+            ["params"] = manifest.Parameters.Sum(p => p.Count), ["artifact_build_s"] = Math.Round(buildSeconds, 2),
+        };
+    }
+
+    /// <summary>AdamW options of a recipe.</summary>
+    public static AdamWOptions Optimizer(Recipe r) => new()
+    {
+        Beta1 = r.Training.Beta1, Beta2 = r.Training.Beta2, Epsilon = r.Training.Epsilon,
+        WeightDecay = r.Training.WeightDecay, MaxGradNorm = r.Training.MaxGradNorm,
+    };
+
+    /// <summary>
+    /// Matrix-product FLOPs of one training step (3 × forward): per layer 8·N·D² (Q, K, V, O) + 4·N·D·I (FFN) +
+    /// 4·B·T²·D (scores and P·V); embedding projection 2·N·E·D; vocabulary heads 2·M·D·E + 2·M·E·V (M = B·P masked
+    /// slots); token heads 2·N·D² + 2·N·D. ELECTRA adds its generator and generator head.
+    /// </summary>
+    public static double Flops(Recipe r, int b, int p)
+    {
+        var c = r.Model;
+        int t = r.Data.SequenceLength;
+        double n = (double)b * t, m = (double)b * p;
+        double Encoder(EncoderConfig e) => e.NumHiddenLayers * (8 * n * e.HiddenSize * e.HiddenSize + 4 * n * e.HiddenSize * e.IntermediateSize
+            + 4.0 * b * t * t * e.HiddenSize) + (e.EffectiveEmbeddingSize != e.HiddenSize ? 2 * n * e.EffectiveEmbeddingSize * e.HiddenSize : 0);
+        double VocabHead(EncoderConfig e) => 2 * m * e.HiddenSize * e.EffectiveEmbeddingSize + 2 * m * e.EffectiveEmbeddingSize * e.VocabSize;
+        double TokenHead(EncoderConfig e) => 2 * n * e.HiddenSize * e.HiddenSize + 2 * n * e.HiddenSize;
+        double forward = r.Objective.Type switch
+        {
+            "mlm" or "slm" => Encoder(c) + VocabHead(c),
+            "rts" or "crts" => Encoder(c) + TokenHead(c),
+            _ => Encoder(c) + TokenHead(c) + Generator(r, VocabHead, Encoder),
+        };
+        return 3 * forward;
+    }
+
+    private static double Generator(Recipe r, Func<EncoderConfig, double> head, Func<EncoderConfig, double> encoder)
+    {
+        var g = ((ElectraObjective)PretrainingObjective.Create(r.Model, r.Objective, r.Data.SequenceLength, 0)).GeneratorConfig();
+        return encoder(g) + head(g);
+    }
+
+    /// <summary>Full-length sequences [CLS] w₁ … w_{T-2} [SEP] of uniform random replaceable ids.</summary>
+    public static List<int[]> SyntheticSequences(int count, int t, SpecialTokens specials, long seed)
+    {
+        var rng = new Random((int)seed);
+        var excluded = specials.NonReplaceableIds.ToHashSet();
+        int Draw() { int id; do id = rng.Next(specials.VocabSize); while (excluded.Contains(id) || specials.IsSpecial(id)); return id; }
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var s = new int[t];
+            s[0] = specials.ClsId;
+            s[t - 1] = specials.SepId;
+            for (int i = 1; i < t - 1; i++) s[i] = Draw();
+            return s;
+        }).ToList();
+    }
+
+    /// <summary>100 clusters by id modulo 100 — cost-equivalent stand-in for a real cluster file in benchmarks.</summary>
+    public static CrtsState SyntheticClusters(int vocab) =>
+        new(new TokenClusters(Enumerable.Range(0, vocab).Select(i => i % 100).ToArray(), 100), new ClusterCounts(100));
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using OnnxPretrain.Data;
+using OnnxPretrain.Optim;
+using OnnxPretrain.Runtime;
+
+namespace OnnxPretrain.Training;
+
+/// <summary>Progress of a run, reported after every optimizer step.</summary>
+/// <param name="Step">Optimizer steps done.</param>
+/// <param name="TotalSteps">Steps of the run.</param>
+/// <param name="Loss">Mean training loss of the step.</param>
+/// <param name="TokensPerSecond">Real tokens per second over the step.</param>
+/// <param name="EvalLoss">Held-out loss when an evaluation just ran.</param>
+public sealed record TrainProgress(long Step, long TotalSteps, double Loss, double TokensPerSecond, double? EvalLoss);
+
+/// <summary>Raised when the loss or the gradient norm stops being finite; names the step and the last good checkpoint.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);
+
+/// <summary>Hook for objectives that keep state beside the model (C-RTS cluster counts).</summary>
+public interface ITrainerHook
+{
+    /// <summary>Called after each training-model run with its batch position and result.</summary>
+    void AfterTrainStep(long position, StepResult result);
+
+    /// <summary>Writes the hook's state into a checkpoint's staging folder.</summary>
+    void Save(string checkpointDir);
+}
+
+/// <summary>
+/// The training loop: gradient accumulation, the LR schedule, evaluation on held-out batches, atomic checkpoints
+/// (<c>checkpoint-&lt;step&gt;</c>, newest K kept) and <c>metrics.jsonl</c>. Stops with
+/// <see cref="TrainingDivergedException"/> on a NaN/Inf loss or gradient norm, keeping the last good checkpoint.
+/// </summary>
+public sealed class Trainer(TrainingSession session, BatchStream train, BatchStream? eval, TrainingConfig config, string runDir,
+    int totalSteps, ITrainerHook? hook = null)
+{
+    private readonly MetricsLog _log = new(Path.Combine(runDir, "metrics.jsonl"));
+
+    /// <summary>The newest checkpoint folder written (or loaded), if any.</summary>
+    public string? LastCheckpoint { get; private set; }
+
+    /// <summary>Runs from the session's current step to <c>totalSteps</c>.</summary>
+    /// <exception cref="TrainingDivergedException">The loss or gradient norm became NaN or infinite.</exception>
+    public TrainSummary Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
+    {
+        long position = session.LoadedState.DataPosition;
+        var schedule = new LrScheduleOptions { Kind = config.Schedule, PeakLearningRate = config.LearningRate, WarmupSteps = Math.Min(config.WarmupSteps, totalSteps), TotalSteps = totalSteps }.Validate();
+        var clock = Stopwatch.StartNew();
+        double? lastEval = null;
+        long tokens = 0;
+        while (session.GlobalStep < totalSteps && !cancel.IsCancellationRequested)
+        {
+            var started = clock.Elapsed;
+            var (loss, metrics, stepTokens) = Accumulate(ref position);
+            float lr = LrSchedule.LearningRate(schedule, session.GlobalStep);
+            float norm = session.OptimizerStep(lr, 1f / config.GradientAccumulationSteps);
+            CheckFinite(loss, norm);
+            tokens += stepTokens;
+            double tps = stepTokens / Math.Max(1e-9, (clock.Elapsed - started).TotalSeconds);
+            long step = session.GlobalStep;
+            _log.Train(step, loss, metrics, lr, norm, tps, clock.Elapsed.TotalSeconds);
+            double? evalLoss = null;
+            if (eval is not null && (config.EvalEvery > 0 && step % config.EvalEvery == 0 || step == totalSteps))
+                lastEval = evalLoss = Evaluate(step, clock.Elapsed.TotalSeconds);
+            if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps) Checkpoint(step, position);
+            progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss));
+        }
+        return new TrainSummary(session.GlobalStep, tokens, clock.Elapsed.TotalSeconds, lastEval, LastCheckpoint);
+    }
+
+    private (double Loss, Dictionary<string, double> Metrics, long Tokens) Accumulate(ref long position)
+    {
+        double loss = 0;
+        var metrics = new Dictionary<string, double>();
+        long tokens = 0;
+        for (int micro = 0; micro < config.GradientAccumulationSteps; micro++)
+        {
+            var batch = train.Get(position);
+            var r = session.TrainStep(BatchStream.ToTensors(batch));
+            hook?.AfterTrainStep(position, r);
+            position++;
+            tokens += batch.TokenCount;
+            loss += r.Loss / config.GradientAccumulationSteps;
+            foreach (var (k, v) in r.Metrics) metrics[k] = metrics.GetValueOrDefault(k) + v / config.GradientAccumulationSteps;
+        }
+        return (loss, metrics, tokens);
+    }
+
+    private void CheckFinite(double loss, float norm)
+    {
+        if (double.IsFinite(loss) && float.IsFinite(norm)) return;
+        throw new TrainingDivergedException(
+            $"Training diverged at step {session.GlobalStep}: loss {loss}, gradient norm {norm}. " +
+            (LastCheckpoint is null ? "No checkpoint was written yet." : $"The last good checkpoint is '{LastCheckpoint}'; resume from it with a lower learning rate."));
+    }
+
+    /// <summary>Mean loss and metrics over the first <c>eval_batches</c> held-out batches; logged and returned (loss).</summary>
+    public double Evaluate(long step, double elapsed)
+    {
+        var outputs = session.Manifest.Metrics.Prepend("loss").ToList();
+        var sums = outputs.ToDictionary(o => o, _ => 0.0);
+        for (int i = 0; i < config.EvalBatches; i++)
+        {
+            var r = session.Evaluate(BatchStream.ToTensors(eval!.Get(i)), outputs);
+            foreach (var o in outputs) sums[o] += r[o].AsFloats()[0] / config.EvalBatches;
+        }
+        _log.Eval(step, sums, elapsed);
+        return sums["loss"];
+    }
+
+    private void Checkpoint(long step, long position)
+    {
+        var dir = Path.Combine(runDir, $"checkpoint-{step}");
+        var state = session.LoadedState with { DataPosition = position, Seed = config.Seed };
+        session.SaveCheckpoint(dir, state, hook is null ? null : hook.Save);
+        LastCheckpoint = dir;
+        foreach (var old in Checkpoints(runDir).SkipLast(config.KeepCheckpoints)) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Checkpoint folders of a run, oldest first (half-written <c>.tmp-*</c> folders are ignored).</summary>
+    public static IReadOnlyList<string> Checkpoints(string runDir) => !Directory.Exists(runDir) ? [] :
+        Directory.GetDirectories(runDir, "checkpoint-*")
+            .Select(d => (d, ok: long.TryParse(Path.GetFileName(d)["checkpoint-".Length..], out var s), s))
+            .Where(x => x.ok && File.Exists(Path.Combine(x.d, Runtime.Checkpoint.StateFile)))
+            .OrderBy(x => x.s).Select(x => x.d).ToList();
+}
+
+/// <summary>Outcome of <see cref="Trainer.Run"/>.</summary>
+/// <param name="Steps">Optimizer steps done in total.</param>
+/// <param name="Tokens">Real tokens trained on in this invocation.</param>
+/// <param name="Seconds">Wall time of this invocation.</param>
+/// <param name="EvalLoss">Last held-out loss.</param>
+/// <param name="Checkpoint">Newest checkpoint folder.</param>
+public sealed record TrainSummary(long Steps, long Tokens, double Seconds, double? EvalLoss, string? Checkpoint);

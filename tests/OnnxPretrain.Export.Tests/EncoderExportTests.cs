@@ -1,0 +1,57 @@
+using OnnxPretrain.Models;
+using OnnxPretrain.Models.Objectives;
+using OnnxPretrain.Onnx;
+using OnnxPretrain.Optim;
+using OnnxPretrain.Runtime;
+using OnnxPretrain.Training;
+
+namespace OnnxPretrain.Export.Tests;
+
+[TestClass]
+public sealed class EncoderExportTests
+{
+    private static EncoderConfig Tiny(string type) => new()
+    {
+        ModelType = type, VocabSize = 50, HiddenSize = 32, EmbeddingSize = type == "electra" ? 16 : null, NumHiddenLayers = 2,
+        NumAttentionHeads = 4, IntermediateSize = 64, MaxPositionEmbeddings = 32,
+    };
+
+    [TestMethod]
+    [DataRow("electra"), DataRow("bert")]
+    public void Export_TrainedWeights_MatchEvalModelHiddenStates(string type)
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-").FullName;
+        var objective = PretrainingObjective.Create(Tiny(type), new ObjectiveConfig { Type = "rts" }, 10, seed: 3);
+        var rng = new Random(1);
+        var ids = Enumerable.Range(0, 20).Select(i => i % 10 == 0 ? 1L : rng.Next(4, 50)).ToArray();
+        var mask = Enumerable.Range(0, 20).Select(i => i >= 17 ? 0L : 1L).ToArray();
+        var batch = new Dictionary<string, TensorData>
+        {
+            ["input_ids"] = TensorData.Create(ids, 2, 10), ["attention_mask"] = TensorData.Create(mask, 2, 10),
+            ["token_type_ids"] = TensorData.Create(new long[20], 2, 10), ["labels"] = TensorData.Create(mask.Select(m => m == 1 ? 0L : -100L).ToArray(), 2, 10),
+        };
+        ArtifactBuilder.Build(new TrainableModel("t", objective.Build, () => batch), new AdamWOptions(), dir);
+        using var session = TrainingSession.Load(dir);
+        for (int i = 0; i < 3; i++) { session.TrainStep(batch); session.OptimizerStep(1e-2f); }   // weights differ from init
+        var expected = session.Evaluate(batch, ["last_hidden_state"])["last_hidden_state"].AsFloats();
+
+        var model = EncoderExport.Write(Tiny(type), session.GetParameters(), Path.Combine(dir, "export"));
+        using var exported = OnnxModel.Load(model);
+        CollectionAssert.AreEqual(new[] { "input_ids", "attention_mask", "token_type_ids" }, exported.InputNames.ToArray());
+        var actual = exported.Run(batch.Where(kv => kv.Key != "labels").ToDictionary(), ["last_hidden_state"])["last_hidden_state"].AsFloats();
+        double maxDiff = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Console.WriteLine($"{type}: max |exported - eval_model| = {maxDiff:G3}");
+        Assert.IsLessThan(1e-5, maxDiff);
+        var weights = Safetensors.Read(Path.Combine(dir, "export", "model.safetensors")).Tensors;
+        Assert.IsTrue(weights.Keys.All(k => k.StartsWith(type + ".")), string.Join(", ", weights.Keys));
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "export", "config.json")), "\"hidden_size\": 32");
+    }
+
+    [TestMethod]
+    public void Export_MissingParameter_NamesIt()
+    {
+        var e = Assert.ThrowsExactly<InvalidDataException>(() =>
+            EncoderExport.Write(Tiny("bert"), new Dictionary<string, TensorData>(), Path.GetTempPath()));
+        StringAssert.Contains(e.Message, "bert.embeddings.word_embeddings.weight");
+    }
+}

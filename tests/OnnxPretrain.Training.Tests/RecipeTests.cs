@@ -1,0 +1,71 @@
+using OnnxPretrain.Training;
+
+namespace OnnxPretrain.Training.Tests;
+
+[TestClass]
+public sealed class RecipeTests
+{
+    public static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OnnxPretrain.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("OnnxPretrain.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [TestMethod]
+    public void Load_EveryRecipeInModels_IsValid()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepoRoot(), "models"), "*.json");
+        Assert.IsGreaterThanOrEqualTo(6, files.Length);
+        foreach (var f in files)
+        {
+            var r = Recipe.Load(f);
+            Assert.AreEqual(Path.GetFileNameWithoutExtension(f), r.Name, f);
+        }
+        var small = Recipe.Load(Path.Combine(RepoRoot(), "models", "electra-small.json"));
+        Assert.AreEqual(12, small.Model.NumHiddenLayers);
+        Assert.AreEqual(128, small.Model.EmbeddingSize);
+        Assert.AreEqual(0.25f, small.Objective.GeneratorSizeFactor);
+    }
+
+    [TestMethod]
+    public void Parse_UnknownKey_NamesItsJsonPath()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse("""{"name":"x","model":{"hidden_sise":64}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "bad.json");
+        StringAssert.Contains(e.Message, "unknown key");
+        StringAssert.Contains(e.Message, "model.hidden_sise");
+    }
+
+    [TestMethod]
+    public void Parse_HeadsNotDividingHidden_NamesFieldsAndValues()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            Recipe.Parse("""{"name":"x","model":{"hidden_size":100,"num_attention_heads":3}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "model.hidden_size (100)");
+        StringAssert.Contains(e.Message, "model.num_attention_heads (3)");
+    }
+
+    [TestMethod]
+    public void Parse_WrongValueType_NamesPath()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse("""{"name":"x","training":{"steps":"many"}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "training.steps");
+    }
+
+    [TestMethod]
+    public void Parse_UnknownObjective_ListsTheValidOnes()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse("""{"name":"x","objective":{"type":"gpt"}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "objective.type is 'gpt'");
+        StringAssert.Contains(e.Message, "electra");
+    }
+
+    [TestMethod]
+    public void Parse_SequenceLongerThanPositions_Fails()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() =>
+            Recipe.Parse("""{"name":"x","model":{"max_position_embeddings":64},"data":{"sequence_length":128}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "data.sequence_length (128)");
+    }
+}
