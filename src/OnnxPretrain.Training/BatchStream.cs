@@ -48,7 +48,7 @@ public sealed class BatchStream
         if (!_shuffle) return i;
         if (_permEpoch != epoch)
         {
-            var rng = new Random(HashCode.Combine(_seed, epoch, 0x5eed));
+            var rng = new Random((int)MaskingRng.Hash(_seed, epoch, 0x5eed));   // stable across processes (HashCode is not)
             _perm = Enumerable.Range(0, _sequences.Count).ToArray();
             rng.Shuffle(_perm);
             _permEpoch = epoch;

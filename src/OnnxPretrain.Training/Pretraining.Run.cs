@@ -10,8 +10,9 @@ namespace OnnxPretrain.Training;
 /// <param name="Log">Where progress lines go (stderr in the CLI).</param>
 /// <param name="Progress">Per-step progress callback.</param>
 /// <param name="Cache">Download/shard cache settings.</param>
+/// <param name="Cancel">Stops the run after the current step (checkpoints already written stay valid).</param>
 public sealed record PretrainOptions(string RunDir, SessionConfig Session, bool Resume, TextWriter Log,
-    IProgress<TrainProgress>? Progress = null, DataCacheOptions? Cache = null);
+    IProgress<TrainProgress>? Progress = null, DataCacheOptions? Cache = null, CancellationToken Cancel = default);
 
 /// <summary>What a run produced.</summary>
 /// <param name="Summary">Steps, tokens, time, held-out loss.</param>
@@ -56,7 +57,7 @@ public static partial class Pretraining
         else o.Log.WriteLine($"Resuming from {resumeFrom}.");
         using var session = TrainingSession.Load(o.RunDir, o.Session, resumeFrom);
         var trainer = new Trainer(session, trainStream, evalStream, recipe.Training, o.RunDir, recipe.Training.Steps, crts);
-        var summary = trainer.Run(o.Progress);
+        var summary = trainer.Run(o.Progress, o.Cancel);
         return new PretrainResult(summary, summary.Checkpoint ?? resumeFrom ?? Path.Combine(o.RunDir, "checkpoint"), vocab, train.Stats);
     }
 

@@ -26,8 +26,12 @@ public static partial class Pretraining
         return manifest;
     }
 
-    /// <summary>Special ids of the recipe's tokenizer (bert-base-uncased: fixed ids; gpt2: from the GPT-2 tokenizer).</summary>
-    public static SpecialTokens Specials(Recipe recipe) => recipe.Data.Tokenizer == "gpt2"
-        ? TextTokenizer.CreateGpt2().Specials
+    /// <summary>
+    /// Special ids of the recipe's tokenizer, without downloading anything: gpt2 from the GPT-2 tokenizer, a
+    /// <c>data.vocab</c> file from that vocabulary, bert-base-uncased from its fixed ids.
+    /// </summary>
+    public static SpecialTokens Specials(Recipe recipe) =>
+        recipe.Data.Tokenizer == "gpt2" ? TextTokenizer.CreateGpt2().Specials
+        : recipe.Data.Vocab is { } v ? TextTokenizer.CreateBert(RelativeTo(recipe, v)).Specials
         : SpecialTokens.BertBaseUncased;
 }

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OnnxPretrain.Training;
+using OnnxPretrain.Training.Tests;
+
+namespace OnnxPretrain.Cli.Tests;
+
+[TestClass]
+public sealed class CliTests
+{
+    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "OnnxPretrain.Cli.dll");
+
+    private static Process Start(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        using var p = Start(args);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); Assert.Fail("CLI timed out: " + string.Join(" ", args)); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [TestMethod]
+    public void Run_TinyFixtureRecipe_TrainsExportsAndReportsWhereEverythingIs()
+    {
+        var recipe = Fixture.Create(steps: 4);
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        var (code, stdout, stderr) = Cli("run", "--recipe", recipe, "--out", dir, "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        Assert.AreEqual(4, (long)json["steps"]!);
+        foreach (var key in new[] { "exported_encoder", "report", "loss_curve", "checkpoint", "metrics" })
+            Assert.IsTrue(File.Exists((string)json[key]!) || Directory.Exists((string)json[key]!), $"{key}: {json[key]}");
+        StringAssert.Contains(File.ReadAllText((string)json["report"]!), "held-out loss");
+        StringAssert.Contains(stderr, "step 4/4");
+    }
+
+    [TestMethod]
+    public void Pretrain_KilledMidRun_ResumesToTheUninterruptedLosses()
+    {
+        var recipe = Fixture.Create(steps: 40, checkpointEvery: 5);
+        var root = Path.GetDirectoryName(recipe)!;
+        var straight = Path.Combine(root, "straight");
+        Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", straight, "--threads", "1").Code);
+
+        var killed = Path.Combine(root, "killed");
+        using (var p = Start("pretrain", "--recipe", recipe, "--out", killed, "--threads", "1"))
+        {
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (Trainer.Checkpoints(killed).Count == 0 && DateTime.UtcNow < deadline && !p.HasExited) Thread.Sleep(20);
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        var valid = Trainer.Checkpoints(killed);
+        Assert.IsNotEmpty(valid, "the run was killed before its first checkpoint");
+        var (code, _, stderr) = Cli("pretrain", "--recipe", recipe, "--out", killed, "--threads", "1", "--resume");
+        Assert.AreEqual(0, code, stderr);
+        StringAssert.Contains(stderr, "Resuming from");
+        var a = Fixture.TrainLosses(straight);
+        var b = Fixture.TrainLosses(killed);
+        CollectionAssert.AreEqual(a.Keys.ToArray(), b.Keys.ToArray());
+        foreach (var step in a.Keys) Assert.AreEqual(a[step], b[step], 0.0, $"step {step}");
+    }
+
+    [TestMethod]
+    public void Tokenize_WithVocab_PrintsWhatTheModelSees()
+    {
+        var recipe = Fixture.Create();
+        var vocab = Path.Combine(Path.GetDirectoryName(recipe)!, "vocab.txt");
+        var (code, stdout, stderr) = Cli("tokenize", "--text", "Cat sat.", "--text-pair", "a dog", "--vocab", vocab);
+        Assert.AreEqual(0, code, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        var tokens = json["tokens"]!.AsArray().Select(t => (string)t!).ToArray();
+        CollectionAssert.AreEqual(new[] { "[CLS]", "c", "##a", "##t", "s", "##a", "##t", ".", "[SEP]", "a", "d", "##o", "##g", "[SEP]" }, tokens);
+        var types = json["token_type_ids"]!.AsArray().Select(t => (int)t!).ToArray();
+        CollectionAssert.AreEqual(new[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1 }, types);
+        Assert.AreEqual(2, (int)json["input_ids"]![0]!);   // [CLS] is line 3 of the fixture vocab
+    }
+
+    [TestMethod]
+    public void Artifacts_ThenInspect_DescribesModelsAndCheckpoint()
+    {
+        var recipe = Fixture.Create();
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "arts");
+        Assert.AreEqual(0, Cli("artifacts", "--recipe", recipe, "--out", dir).Code);
+        var folder = JsonNode.Parse(Cli("inspect", dir).Out)!.AsObject();
+        Assert.AreEqual("fixture", (string)folder["model_name"]!);
+        var onnx = JsonNode.Parse(Cli("inspect", Path.Combine(dir, "training_model.onnx")).Out)!.AsObject();
+        Assert.AreEqual("input_ids", (string)onnx["inputs"]![0]!["name"]!);
+        Assert.AreEqual("batch", (string)onnx["inputs"]![0]!["shape"]![0]!);
+        var st = JsonNode.Parse(Cli("inspect", Path.Combine(dir, "checkpoint", "model.safetensors")).Out)!.AsObject();
+        Assert.AreEqual((long)folder["parameter_count"]!, (long)st["element_count"]!);
+    }
+
+    [TestMethod]
+    public void BadInput_UnknownRecipeKeyAndMissingFile_ExitOneWithClearMessage()
+    {
+        var recipe = Fixture.Create();
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace("\"seed\": 5", "\"seed\": 5, \"sede\": 6"));
+        var (code, _, stderr) = Cli("artifacts", "--recipe", recipe);
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(stderr, "unknown key at training.sede");
+        var missing = Cli("inspect", "/nonexistent/model.onnx");
+        Assert.AreEqual(1, missing.Code);
+        StringAssert.Contains(missing.Err, "/nonexistent/model.onnx");
+    }
+
+    [TestMethod]
+    public void Help_EveryCommand_DescribesItself()
+    {
+        foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect" })
+        {
+            var (code, stdout, _) = Cli(command, "--help");
+            Assert.AreEqual(0, code, command);
+            StringAssert.Contains(stdout, "Usage:", command);
+            Assert.IsGreaterThan(100, stdout.Length, command);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using OnnxPretrain.Data;
+using OnnxPretrain.Models;
+using OnnxPretrain.Onnx;
+using OnnxPretrain.Optim;
+using OnnxPretrain.Runtime;
+using OnnxPretrain.Training;
+
+namespace OnnxPretrain.Training.Tests;
+
+[TestClass]
+public sealed class TrainerTests
+{
+    private static readonly SessionConfig OneThread = new() { IntraOpThreads = 1 };
+
+    private static PretrainResult Run(string recipePath, string runDir, bool resume = false, Func<long, bool>? stopAfter = null)
+    {
+        using var cancel = new CancellationTokenSource();
+        var progress = new SyncProgress(p => { if (stopAfter?.Invoke(p.Step) == true) cancel.Cancel(); });
+        return Pretraining.Run(Recipe.Load(recipePath), new PretrainOptions(runDir, OneThread, resume, TextWriter.Null, progress, Cancel: cancel.Token));
+    }
+
+    [TestMethod]
+    public void Run_FixtureCorpus_LogsEvaluatesCheckpointsAndLearns()
+    {
+        var recipe = Fixture.Create(steps: 12, dropout: 0.1f);
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        var result = Run(recipe, dir);
+        Assert.AreEqual(12, result.Summary.Steps);
+        var losses = Fixture.TrainLosses(dir);
+        Assert.HasCount(12, losses);
+        Assert.IsLessThan(losses[1], losses[12], $"loss {losses[1]} -> {losses[12]}");
+        var evals = MetricsLog.Read(Path.Combine(dir, "metrics.jsonl")).Where(o => (string?)o["split"] == "eval").ToList();
+        CollectionAssert.AreEqual(new long[] { 4, 8, 12 }, evals.Select(e => (long)e["step"]!).ToArray());
+        Assert.IsNotNull(evals[0]["mlm_accuracy"]);
+        CollectionAssert.AreEqual(new[] { "checkpoint-10", "checkpoint-12" }, Trainer.Checkpoints(dir).Select(Path.GetFileName).ToArray());
+        Assert.AreEqual(12 * 1, Checkpoint.Load(result.Checkpoint).State.DataPosition);
+    }
+
+    [TestMethod]
+    public void Resume_AfterStop_GivesExactlyTheUninterruptedLosses()
+    {
+        var recipe = Fixture.Create(steps: 8);
+        var root = Path.GetDirectoryName(recipe)!;
+        Run(recipe, Path.Combine(root, "straight"));
+        var interrupted = Path.Combine(root, "interrupted");
+        Run(recipe, interrupted, stopAfter: s => s == 5);                       // checkpoint-4 is the newest valid one
+        Assert.AreEqual("checkpoint-4", Path.GetFileName(Trainer.Checkpoints(interrupted)[^1]));
+        Directory.CreateDirectory(Path.Combine(interrupted, "checkpoint-6.tmp-deadbeef"));   // a half-written checkpoint is ignored
+        Run(recipe, interrupted, resume: true);
+        var a = Fixture.TrainLosses(Path.Combine(root, "straight"));
+        var b = Fixture.TrainLosses(interrupted);
+        CollectionAssert.AreEqual(a.Keys.ToArray(), b.Keys.ToArray());
+        foreach (var step in a.Keys) Assert.AreEqual(a[step], b[step], 0.0, $"step {step}");
+    }
+
+    [TestMethod]
+    public void Run_ExistingCheckpointsWithoutResume_RefusesToOverwrite()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        Run(recipe, dir);
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Run(recipe, dir));
+        StringAssert.Contains(e.Message, "--resume");
+    }
+
+    [TestMethod]
+    public void Run_VocabSizeMismatch_NamesBothSizes()
+    {
+        var recipe = Fixture.Create();
+        File.WriteAllText(recipe, File.ReadAllText(recipe).Replace($"\"vocab_size\": {Fixture.VocabTokens().Length}", "\"vocab_size\": 100"));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Run(recipe, Path.Combine(Path.GetDirectoryName(recipe)!, "run")));
+        StringAssert.Contains(e.Message, "model.vocab_size (100)");
+        StringAssert.Contains(e.Message, $"{Fixture.VocabTokens().Length} ids");
+    }
+
+    [TestMethod]
+    public void Trainer_NaNLoss_StopsNamingTheStep()
+    {
+        // loss = log(w) with w < 0 after the first update is NaN.
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-nan-").FullName;
+        var model = new TrainableModel("nan", (g, _) =>
+        {
+            var x = g.Input("input_ids", DataType.Int64, new Shape("batch", "sequence"));
+            var w = g.Parameter("w", TensorData.Create(new[] { 1e-3f }, 1));
+            var xf = g.ReduceMean(g.Cast(x, DataType.Float), [], keepDims: false);
+            var loss = g.ReduceSum(g.Mul(g.Log(w), g.Add(xf, g.Scalar(1, DataType.Float))), [], keepDims: false);
+            return new ForwardOutputs(loss, [], []);
+        }, () => new Dictionary<string, TensorData> { ["input_ids"] = TensorData.Create(new long[] { 1, 2 }, 1, 2) });
+        ArtifactBuilder.Build(model, new AdamWOptions { WeightDecay = 0, MaxGradNorm = null }, dir);
+        using var session = TrainingSession.Load(dir);
+        var stream = new BatchStream([[1, 2, 3]], new IdsOnly(), 1, 0);
+        var trainer = new Trainer(session, stream, null, new TrainingConfig { Steps = 5, LearningRate = 1.0, WarmupSteps = 0, CheckpointEvery = 1, Schedule = "constant" }, dir, 5);
+        var e = Assert.ThrowsExactly<TrainingDivergedException>(() => trainer.Run());
+        StringAssert.Contains(e.Message, "step 2");
+        StringAssert.Contains(e.Message, "checkpoint-1");
+        Assert.AreEqual("checkpoint-1", Path.GetFileName(Trainer.Checkpoints(dir)[^1]));
+    }
+
+    private sealed class IdsOnly : IBatcher
+    {
+        public int SequenceLength => 3;
+
+        public Batch Build(IReadOnlyList<int[]> sequences, long step) =>
+            new(new Dictionary<string, BatchArray> { ["input_ids"] = new(sequences[0].Select(i => (long)i).ToArray(), [1, 3]) }, 3);
+    }
+
+    private sealed class SyncProgress(Action<TrainProgress> report) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress value) => report(value);
+    }
+}
