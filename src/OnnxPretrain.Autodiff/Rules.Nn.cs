@@ -77,13 +77,16 @@ public static partial class Rules
             ? g.Not(g.Equal(labels, g.Scalar(c.Node.GetInt("ignore_index", -100), DataType.Int64)))
             : g.Equal(labels, labels);                                              // (N, d...) all true
         var safe = g.Where(mask, labels, g.Scalar(0, DataType.Int64));
-        var oneHot = MoveLastAxisTo1(g, g.OneHot(safe, classes, scores.Type));      // (N, C, d...)
         var w = g.Cast(mask, scores.Type);                                          // (N, d...)
         var reduction = c.Node.GetString("reduction", "mean");
         if (reduction == "mean") w = g.Div(w, g.ReduceSum(w, [], keepDims: false));
         w = g.Mul(w, dLoss);                                                         // scalar or per-element dloss
-        var diff = g.Sub(g.Exp(logProb), oneHot);                                   // softmax - onehot
-        return [g.Mul(diff, g.Unsqueeze(w, 1)), null];
+        var wide = g.Unsqueeze(w, 1);                                               // (N, 1, d...)
+        var softmaxPart = g.Mul(g.Exp(logProb), wide);                              // softmax · w
+        if (scores.Rank == 2)                                                        // subtract w at the label: no dense one-hot
+            return [g.ScatterElements(softmaxPart, g.Unsqueeze(safe, 1), g.Neg(wide), axis: 1, reduction: "add"), null];
+        var oneHot = MoveLastAxisTo1(g, g.OneHot(safe, classes, scores.Type));      // (N, C, d...)
+        return [g.Sub(softmaxPart, g.Mul(oneHot, wide)), null];
     }
 
     private static Value MoveLastAxisTo1(Graph g, Value x)

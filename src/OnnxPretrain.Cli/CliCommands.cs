@@ -115,15 +115,19 @@ public static partial class CliCommands
     {
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
+        var profile = new Option<bool>("--profile") { Description = "Also profile with ONNX Runtime and add kernel time per op type (training and optimizer models) to the JSON." };
         var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
-            { Recipe, Steps, Threads, Device, batch, warmup };
+            { Recipe, Steps, Threads, Device, batch, warmup, profile };
         c.SetAction(r => Guard(() =>
         {
             var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
             var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
             try
             {
-                var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), Session(r)), work);
+                var session = Session(r) with { ProfilePrefix = r.GetValue(profile) ? Path.Combine(work, "profile") : null };
+                var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), session), work);
+                foreach (var f in r.GetValue(profile) ? Directory.GetFiles(work, "profile*.json") : [])
+                    if (new FileInfo(f).Length > 1000) result["profile_" + (result.Count(kv => kv.Key.StartsWith("profile_")) + 1)] = ProfileSummary.ByOpType(f);
                 Console.Out.WriteLine(result.ToJsonString());
             }
             finally

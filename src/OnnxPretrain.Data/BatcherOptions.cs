@@ -24,12 +24,9 @@ public sealed record MlmBatcherOptions
     /// MaskTokenFraction + RandomTokenFraction &lt;= 1 (the rest stay unchanged). Default 0.1.</summary>
     public double RandomTokenFraction { get; init; } = 0.1;
 
-    /// <summary>P, prediction slots per row; in [1, T], or null for <see cref="MaskingDefaults.MaxPredictionsPerSequence"/>.</summary>
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
     public int? MaxPredictionsPerSequence { get; init; }
-
-    /// <summary>P as used: <see cref="MaxPredictionsPerSequence"/> or its default for (T, MaskProbability).</summary>
-    public int Predictions => MaxPredictionsPerSequence
-        ?? MaskingDefaults.MaxPredictionsPerSequence(SequenceLength, MaskProbability);
 
     /// <summary>Checks every field and returns this instance.</summary>
     /// <returns>This options instance.</returns>
@@ -44,7 +41,7 @@ public sealed record MlmBatcherOptions
         if (MaskTokenFraction + RandomTokenFraction > 1 + 1e-12)
             throw BatcherValidation.Invalid(type, nameof(RandomTokenFraction), RandomTokenFraction,
                 $"plus MaskTokenFraction ({MaskTokenFraction.ToString("R", CultureInfo.InvariantCulture)}) must be <= 1");
-        BatcherValidation.Predictions(type, MaxPredictionsPerSequence, SequenceLength);
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
         return this;
     }
 }
@@ -64,12 +61,9 @@ public sealed record SlmBatcherOptions
     /// <summary>Probability that each selectable token is selected (and swapped); in (0, 1]. Default 0.15.</summary>
     public double MaskProbability { get; init; } = MaskingDefaults.SelectionProbability;
 
-    /// <summary>P, prediction slots per row; in [1, T], or null for the default.</summary>
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
     public int? MaxPredictionsPerSequence { get; init; }
-
-    /// <summary>P as used.</summary>
-    public int Predictions => MaxPredictionsPerSequence
-        ?? MaskingDefaults.MaxPredictionsPerSequence(SequenceLength, MaskProbability);
 
     /// <summary>Checks every field and returns this instance.</summary>
     /// <returns>This options instance.</returns>
@@ -79,7 +73,7 @@ public sealed record SlmBatcherOptions
         const string type = nameof(SlmBatcherOptions);
         BatcherValidation.SequenceLength(type, SequenceLength);
         BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
-        BatcherValidation.Predictions(type, MaxPredictionsPerSequence, SequenceLength);
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
         return this;
     }
 }
@@ -103,12 +97,9 @@ public sealed record ElectraBatcherOptions
     /// <summary>Fraction of selected tokens replaced by [MASK]; the rest are kept. In [0, 1]. Default 0.85.</summary>
     public double MaskTokenFraction { get; init; } = 0.85;
 
-    /// <summary>P, prediction slots per row; in [1, T], or null for the default.</summary>
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
     public int? MaxPredictionsPerSequence { get; init; }
-
-    /// <summary>P as used.</summary>
-    public int Predictions => MaxPredictionsPerSequence
-        ?? MaskingDefaults.MaxPredictionsPerSequence(SequenceLength, MaskProbability);
 
     /// <summary>Checks every field and returns this instance.</summary>
     /// <returns>This options instance.</returns>
@@ -119,7 +110,7 @@ public sealed record ElectraBatcherOptions
         BatcherValidation.SequenceLength(type, SequenceLength);
         BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
         BatcherValidation.Fraction(type, nameof(MaskTokenFraction), MaskTokenFraction);
-        BatcherValidation.Predictions(type, MaxPredictionsPerSequence, SequenceLength);
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
         return this;
     }
 }
@@ -202,7 +193,7 @@ internal static class BatcherValidation
         if (!(value >= 0 && value <= 1)) throw Invalid(type, field, value, "must be in [0, 1]");
     }
 
-    public static void Predictions(string type, int? value, int sequenceLength)
+    public static void MaxPredictions(string type, int? value, int sequenceLength)
     {
         if (value is { } p && (p < 1 || p > sequenceLength))
             throw Invalid(type, "MaxPredictionsPerSequence", p, $"must be in [1, SequenceLength = {sequenceLength}] or null");

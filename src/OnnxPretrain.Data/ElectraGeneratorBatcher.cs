@@ -6,12 +6,15 @@ namespace OnnxPretrain.Data;
 /// [MASK] with probability 0.85 and is kept with 0.15. The training graph samples the generator's replacements with the
 /// Gumbel-max trick on <c>sampling_noise</c> and builds the discriminator's labels itself.
 /// <para>Inputs (V = <see cref="SpecialTokens.VocabSize"/>): <c>input_ids</c>, <c>attention_mask</c>,
-/// <c>token_type_ids</c> (B, T) int64; <c>masked_lm_positions</c> (B, P) int64 flattened b·T + t (unused slots b·T);
-/// <c>masked_lm_labels</c> (B, P) int64 original ids (unused slots −100); <c>sampling_noise</c> (B, P, V) float32,
-/// independent uniforms on the open interval (0, 1) (never 0 or 1, so −log(−log(u)) is finite), drawn for every slot,
-/// unused ones included. Overflow beyond P is handled as in <see cref="MlmBatcher"/>.</para>
-/// <para>The noise of row b comes from its own stream (seed, step, 2⁶³ + b), separate from the masking stream, and rows
-/// are filled in parallel; the result does not depend on the thread count.</para>
+/// <c>token_type_ids</c> (B, T) int64; <c>masked_lm_positions</c> (M) int64, flattened b·T + t of every selected
+/// position of the batch (rows in order, ascending t within a row); <c>masked_lm_labels</c> (M) int64 original ids;
+/// <c>sampling_noise</c> (M, V) float32, one row per selected position, independent uniforms on the open interval (0, 1)
+/// (never 0 or 1, so −log(−log(u)) is finite). M = the number selected in the batch, or 1 when none is: the dummy slot
+/// (position 0, label −100) with one noise row. The optional cap
+/// (<see cref="ElectraBatcherOptions.MaxPredictionsPerSequence"/>) works as in <see cref="MlmBatcher"/>.</para>
+/// <para>The noise rows of batch row b (one per position it selected, in position order) come from its own stream
+/// (seed, step, 2⁶³ + b), separate from the masking stream, and rows are filled in parallel; the result does not depend
+/// on the thread count.</para>
 /// </summary>
 public sealed class ElectraGeneratorBatcher : IBatcher
 {
@@ -34,24 +37,30 @@ public sealed class ElectraGeneratorBatcher : IBatcher
     /// <inheritdoc/>
     public int SequenceLength => _options.SequenceLength;
 
-    /// <summary>P, prediction slots per row.</summary>
-    public int Predictions => _options.Predictions;
-
     /// <inheritdoc/>
     public Batch Build(IReadOnlyList<int[]> sequences, long step)
     {
-        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, Predictions, Replace, out long tokens);
-        arrays[BatcherInputNames.SamplingNoise] = Noise(sequences.Count, step);
+        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, _options.MaxPredictionsPerSequence, Replace, out long tokens);
+        arrays[BatcherInputNames.SamplingNoise] = Noise(arrays[BatcherInputNames.MaskedLmPositions].Int64s, sequences.Count, step);
         return new Batch(arrays, tokens);
     }
 
-    private BatchArray Noise(int rows, long step)
+    /// <summary>(M, V) noise: the slots of row b (contiguous, since positions are in row order) from row b's stream.</summary>
+    private BatchArray Noise(long[] positions, int rows, long step)
     {
-        int vocab = _spec.Specials.VocabSize, perRow = checked(Predictions * vocab);
-        var noise = new float[checked(rows * (long)perRow)];
+        int vocab = _spec.Specials.VocabSize, t = _spec.SequenceLength;
+        var start = new int[rows + 1];
+        foreach (long flat in positions) start[flat / t + 1]++;
+        for (int b = 0; b < rows; b++) start[b + 1] += start[b];
+        var noise = new float[checked(positions.Length * (long)vocab)];
         Parallel.For(0, rows, b =>
-            new MaskingRng(_spec.Seed, step, NoiseStreamBase + (ulong)b).FillOpenUnitFloats(noise.AsSpan(b * perRow, perRow)));
-        return new BatchArray(noise, [rows, Predictions, vocab]);
+        {
+            int count = start[b + 1] - start[b];
+            if (count == 0) return;
+            new MaskingRng(_spec.Seed, step, NoiseStreamBase + (ulong)b)
+                .FillOpenUnitFloats(noise.AsSpan(start[b] * vocab, count * vocab));
+        });
+        return new BatchArray(noise, [positions.Length, vocab]);
     }
 
     private int Replace(int original, MaskingRng rng) =>

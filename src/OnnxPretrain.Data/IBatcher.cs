@@ -29,13 +29,19 @@ public static class BatcherInputNames
     /// <summary>(B, T) int64 segment ids; 0 everywhere for single sequences.</summary>
     public const string TokenTypeIds = "token_type_ids";
 
-    /// <summary>(B, P) int64 flattened positions b·T + t of the predicted tokens; unused slots hold b·T.</summary>
+    /// <summary>
+    /// (M) int64 flattened positions b·T + t of every predicted (selected) token of the batch, rows in order and
+    /// ascending t within a row; M, the number selected in the whole batch, varies per batch (no padded slots). A batch
+    /// that selects nothing gets M = 1: one dummy slot at position 0 (row 0's [CLS]) whose label is −100.
+    /// </summary>
     public const string MaskedLmPositions = "masked_lm_positions";
 
-    /// <summary>(B, P) int64 original ids at <see cref="MaskedLmPositions"/>; unused slots hold −100.</summary>
+    /// <summary>(M) int64 original ids at <see cref="MaskedLmPositions"/>; −100 (<see cref="MaskingDefaults.IgnoreLabel"/>)
+    /// only in the dummy slot of a batch that selected nothing.</summary>
     public const string MaskedLmLabels = "masked_lm_labels";
 
-    /// <summary>(B, P, V) float32 uniform noise on the open interval (0, 1) for the ELECTRA generator's sampling.</summary>
+    /// <summary>(M, V) float32 uniform noise on the open interval (0, 1) for the ELECTRA generator's sampling, one row
+    /// per slot of <see cref="MaskedLmPositions"/> (the dummy slot included).</summary>
     public const string SamplingNoise = "sampling_noise";
 
     /// <summary>(B, T) int64 replaced-token labels: 1 substituted, 0 other real token, −100 padding.</summary>

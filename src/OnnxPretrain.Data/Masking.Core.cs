@@ -11,9 +11,10 @@ internal sealed record MaskingSpec(int SequenceLength, long Seed, double Probabi
 
 /// <summary>
 /// Shared mechanics of the batchers: validation, padding to (B, T), per-token Bernoulli selection of selectable tokens,
-/// and the capped P-slot layout of masked-LM predictions. Row b of step s draws from stream b of <see cref="MaskingRng"/>
-/// (seed, s, b), in this order: one uniform per selectable token (selection), the cap's shuffle if the row overflows,
-/// then the replacement draws of each kept position in ascending position order.
+/// and the flat (M) layout of masked-LM predictions with its optional per-row cap. Row b of step s draws from stream b
+/// of <see cref="MaskingRng"/> (seed, s, b), in this order: one uniform per selectable token (selection), the cap's
+/// shuffle if a cap is set and the row exceeds it, then the replacement draws of each kept position in ascending
+/// position order.
 /// </summary>
 internal static class MaskingCore
 {
@@ -76,38 +77,45 @@ internal static class MaskingCore
     }
 
     /// <summary>
-    /// Masked-LM batch: layout, selection, cap to P, replacement, and the (B, P) <c>masked_lm_positions</c> (flattened
-    /// b·T + t; unused slots b·T) and <c>masked_lm_labels</c> (original ids; unused slots −100).
+    /// Masked-LM batch: layout, selection, optional cap, replacement, and the flat, unpadded (M) <c>masked_lm_positions</c>
+    /// (flattened b·T + t of every selected position of the batch, rows in order, ascending t within a row) and
+    /// <c>masked_lm_labels</c> (original ids there), M = the number selected in the whole batch. When nothing is selected
+    /// M = 1: the single dummy slot (position 0, label −100). A non-null <c>cap</c> keeps at most that many predictions
+    /// per row (a seeded random subset, see <see cref="Cap"/>); null means no cap.
     /// </summary>
     public static Dictionary<string, BatchArray> MaskedLm(IReadOnlyList<int[]> sequences, long step, MaskingSpec spec,
-        int predictions, TokenReplacer replace, out long tokens)
+        int? cap, TokenReplacer replace, out long tokens)
     {
         var arrays = Layout(sequences, spec, out tokens);
         long[] ids = arrays[BatcherInputNames.InputIds].Int64s;
         int rows = sequences.Count, t = spec.SequenceLength;
-        var positions = new long[rows * predictions];
-        var labels = new long[rows * predictions];
-        Array.Fill(labels, MaskingDefaults.IgnoreLabel);
+        var positions = new List<long>();
+        var labels = new List<long>();
         for (int b = 0; b < rows; b++)
         {
             var rng = new MaskingRng(spec.Seed, step, (ulong)b);
             int[] row = sequences[b];
             var selected = Select(row, spec, rng);
-            Cap(selected, predictions, rng);
-            Array.Fill(positions, (long)b * t, b * predictions, predictions);
-            for (int k = 0; k < selected.Count; k++)
+            if (cap is { } max) Cap(selected, max, rng);
+            foreach (int pos in selected)
             {
-                int pos = selected[k];
                 ids[b * t + pos] = replace(row[pos], rng);
-                positions[b * predictions + k] = (long)b * t + pos;
-                labels[b * predictions + k] = row[pos];
+                positions.Add((long)b * t + pos);
+                labels.Add(row[pos]);
             }
         }
-        long[] shape = [rows, predictions];
-        arrays[BatcherInputNames.MaskedLmPositions] = new(positions, shape);
-        arrays[BatcherInputNames.MaskedLmLabels] = new(labels, shape);
+        if (positions.Count == 0)
+        {
+            positions.Add(DummyPosition);
+            labels.Add(MaskingDefaults.IgnoreLabel);
+        }
+        arrays[BatcherInputNames.MaskedLmPositions] = new(positions.ToArray(), [positions.Count]);
+        arrays[BatcherInputNames.MaskedLmLabels] = new(labels.ToArray(), [labels.Count]);
         return arrays;
     }
+
+    /// <summary>Position of the one dummy slot of a batch that selected nothing: row 0, t = 0 (its [CLS]).</summary>
+    public const long DummyPosition = 0;
 
     /// <summary>
     /// Substitution batch (RTS, C-RTS): layout, selection (no cap), replacement, and (B, T) <c>labels</c>:

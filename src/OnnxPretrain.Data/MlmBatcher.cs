@@ -6,12 +6,16 @@ namespace OnnxPretrain.Data;
 /// <see cref="SpecialTokens.IsSpecial"/>) is selected independently with probability p = 0.15; a selected token becomes
 /// [MASK] with probability 0.8, a uniform replaceable id (<see cref="MaskingVocabulary"/>) with 0.1, and stays unchanged
 /// with 0.1.
-/// <para>Inputs (B rows, T = <see cref="MlmBatcherOptions.SequenceLength"/>, P = <see cref="MlmBatcherOptions.Predictions"/>):
-/// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (B, T) int64; <c>masked_lm_positions</c> (B, P) int64,
-/// the flattened index b·T + t of each selected position, ascending within a row; <c>masked_lm_labels</c> (B, P) int64,
-/// the original id there. Unused slots hold position b·T (the row's [CLS], never selected) and label −100.</para>
-/// <para>Overflow: when a row selects more than P positions (about 8e-4 of full rows at T = 128, P = 32), a seeded random
-/// order picks the P kept and the others are un-selected: their ids stay the originals and they are not predicted.</para>
+/// <para>Inputs (B rows, T = <see cref="MlmBatcherOptions.SequenceLength"/>): <c>input_ids</c>, <c>attention_mask</c>,
+/// <c>token_type_ids</c> (B, T) int64; <c>masked_lm_positions</c> (M) int64, the flattened index b·T + t of every
+/// selected position of the batch, rows in order and ascending t within a row; <c>masked_lm_labels</c> (M) int64, the
+/// original id there. M is the number of positions selected in the whole batch, so it varies from batch to batch and
+/// the model projects onto the vocabulary only at selected tokens (no padded slots). If no position of the batch is
+/// selected (only possible for tiny inputs), M = 1: a single dummy slot at position 0 (row 0's [CLS]) with label −100
+/// (<see cref="MaskingDefaults.IgnoreLabel"/>), which the loss must ignore.</para>
+/// <para>Optional cap: when <see cref="MlmBatcherOptions.MaxPredictionsPerSequence"/> is set and a row selects more
+/// positions than that, a seeded random order picks the ones kept and the others are un-selected: their ids stay the
+/// originals and they are not predicted. By default there is no cap.</para>
 /// </summary>
 public sealed class MlmBatcher : IBatcher
 {
@@ -34,13 +38,10 @@ public sealed class MlmBatcher : IBatcher
     /// <inheritdoc/>
     public int SequenceLength => _options.SequenceLength;
 
-    /// <summary>P, prediction slots per row.</summary>
-    public int Predictions => _options.Predictions;
-
     /// <inheritdoc/>
     public Batch Build(IReadOnlyList<int[]> sequences, long step)
     {
-        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, Predictions, Replace, out long tokens);
+        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, _options.MaxPredictionsPerSequence, Replace, out long tokens);
         return new Batch(arrays, tokens);
     }
 

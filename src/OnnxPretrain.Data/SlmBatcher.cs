@@ -5,8 +5,10 @@ namespace OnnxPretrain.Data;
 /// selection (each selectable token with p = 0.15) but every selected token is swapped for a uniform replaceable id
 /// (<see cref="MaskingVocabulary"/>); no [MASK] is ever used. The model predicts the original ids at the selected positions.
 /// <para>Inputs, as <see cref="MlmBatcher"/>: <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (B, T) int64;
-/// <c>masked_lm_positions</c> (B, P) int64 flattened b·T + t (unused slots b·T); <c>masked_lm_labels</c> (B, P) int64
-/// original ids (unused slots −100). Overflow beyond P is handled as in <see cref="MlmBatcher"/>.</para>
+/// <c>masked_lm_positions</c> (M) int64, flattened b·T + t of every selected position of the batch (rows in order,
+/// ascending t within a row); <c>masked_lm_labels</c> (M) int64 original ids; M = the number selected in the batch, or 1
+/// (the dummy slot: position 0, label −100) when none is. The optional cap
+/// (<see cref="SlmBatcherOptions.MaxPredictionsPerSequence"/>) works as in <see cref="MlmBatcher"/>.</para>
 /// </summary>
 public sealed class SlmBatcher : IBatcher
 {
@@ -29,13 +31,10 @@ public sealed class SlmBatcher : IBatcher
     /// <inheritdoc/>
     public int SequenceLength => _options.SequenceLength;
 
-    /// <summary>P, prediction slots per row.</summary>
-    public int Predictions => _options.Predictions;
-
     /// <inheritdoc/>
     public Batch Build(IReadOnlyList<int[]> sequences, long step)
     {
-        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, Predictions,
+        var arrays = MaskingCore.MaskedLm(sequences, step, _spec, _options.MaxPredictionsPerSequence,
             (_, rng) => _vocabulary.SampleReplaceable(rng), out long tokens);
         return new Batch(arrays, tokens);
     }

@@ -22,7 +22,7 @@ public sealed record ObjectiveConfig
     /// <summary>MLM: fraction of selected tokens replaced by a random token (0.1).</summary>
     public float RandomTokenFraction { get; init; } = 0.1f;
 
-    /// <summary>Masked positions gathered per sequence (P); null = ceil(p n + 3 sqrt(n p (1 - p))) + 1 with n = T - 2 (32 at T = 128, p = 0.15).</summary>
+    /// <summary>Optional cap on the selected tokens per sequence (vocabulary heads); null = no cap (every selected token is predicted).</summary>
     public int? MaxPredictionsPerSequence { get; init; }
 
     /// <summary>ELECTRA: generator width as a fraction of the discriminator's (1/4).</summary>
@@ -39,10 +39,6 @@ public sealed record ObjectiveConfig
 
     /// <summary>The [MASK] fraction in force: the configured one or the objective's default (MLM 0.8, ELECTRA 0.85).</summary>
     public float EffectiveMaskTokenFraction => MaskTokenFraction ?? (Type == "electra" ? 0.85f : 0.8f);
-
-    /// <summary>P for sequence length <paramref name="t"/>.</summary>
-    public int PredictionsPerSequence(int t) =>
-        MaxPredictionsPerSequence ?? (int)Math.Ceiling(MaskProbability * (t - 2) + 3 * Math.Sqrt((t - 2) * MaskProbability * (1 - MaskProbability))) + 1;
 
     /// <summary>Checks every field; messages name the JSON path and the values.</summary>
     /// <exception cref="ArgumentException">A field is out of range or the type is unknown.</exception>

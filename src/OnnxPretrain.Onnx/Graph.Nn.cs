@@ -60,6 +60,11 @@ public sealed partial class Graph
     public Value ScatterND(Value data, Value indices, Value updates, string reduction = "none") =>
         AddNode("ScatterND", [data, indices, updates], [new(data.Type, data.Shape)], new Dictionary<string, object> { ["reduction"] = reduction })[0];
 
+    /// <summary>ScatterElements (opset 16+) along <paramref name="axis"/> with an optional reduction; output has data's shape.</summary>
+    public Value ScatterElements(Value data, Value indices, Value updates, long axis, string reduction = "none") =>
+        AddNode("ScatterElements", [data, indices, updates], [new(data.Type, data.Shape)],
+            new Dictionary<string, object> { ["axis"] = axis, ["reduction"] = reduction })[0];
+
     /// <summary>One-hot encoding of int64 indices with <paramref name="depth"/> classes, new axis last; values 0/1 of type <paramref name="type"/>.</summary>
     public Value OneHot(Value indices, long depth, DataType type)
     {

@@ -142,12 +142,24 @@ public sealed partial class Graph
     /// <summary>The data of a constant value, or null when the value is not a constant.</summary>
     public TensorData? ConstantData(Value? v) => v is not null && _constants.TryGetValue(v.Name, out var t) ? t : null;
 
-    /// <summary>Marks <paramref name="v"/> as a graph output under <paramref name="name"/> (an Identity is inserted when the names differ).</summary>
-    /// <exception cref="ArgumentException">Another output already has that name.</exception>
+    /// <summary>
+    /// Marks <paramref name="v"/> as a graph output under <paramref name="name"/>. A node output that is not yet a
+    /// graph output is renamed in place (no copy); otherwise an Identity is inserted.
+    /// </summary>
+    /// <exception cref="ArgumentException">Another value or output already has that name.</exception>
     public Value Output(Value v, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(v);
-        if (name is not null && name != v.Name) v = AddNode("Identity", [v], [new(v.Type, v.Shape)], outputNames: [name])[0];
+        if (name is not null && name != v.Name)
+        {
+            if (v.Kind == ValueKind.Intermediate && !_outputs.Contains(v) && !_values.ContainsKey(name))
+            {
+                _values.Remove(v.Name);
+                v.Name = name;
+                _values[name] = v;
+            }
+            else v = AddNode("Identity", [v], [new(v.Type, v.Shape)], outputNames: [name])[0];
+        }
         if (_outputs.Any(o => o.Name == v.Name)) throw new ArgumentException($"Graph '{Name}' already has an output '{v.Name}'.", nameof(name));
         _outputs.Add(v);
         return v;

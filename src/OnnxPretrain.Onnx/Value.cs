@@ -19,7 +19,7 @@ public enum ValueKind
 public sealed class Value
 {
     /// <summary>Unique name inside the graph (the ONNX value name).</summary>
-    public string Name { get; }
+    public string Name { get; internal set; }
 
     /// <summary>Element type.</summary>
     public DataType Type { get; }

@@ -26,11 +26,19 @@ public sealed record SessionConfig
     /// <summary>Graph optimization level; <c>ORT_ENABLE_ALL</c> by default.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>When set, ORT writes a JSON profile per session with this path prefix (see <see cref="ProfileSummary"/>).</summary>
+    public string? ProfilePrefix { get; init; }
+
     /// <summary>Builds ORT session options from this config.</summary>
     /// <exception cref="InvalidOperationException">CUDA was asked for but the CUDA provider cannot be loaded; the message says what to install.</exception>
     public SessionOptions ToSessionOptions()
     {
         var o = new SessionOptions { GraphOptimizationLevel = OptimizationLevel, IntraOpNumThreads = IntraOpThreads };
+        if (ProfilePrefix is not null)
+        {
+            o.ProfileOutputPathPrefix = ProfilePrefix;   // before EnableProfiling, which reads it
+            o.EnableProfiling = true;
+        }
         if (Device == ExecutionDevice.Cuda)
         {
             try { o.AppendExecutionProvider_CUDA(DeviceId); }

@@ -50,7 +50,7 @@ public static class Bench
         }
         times.Sort();
         double median = times[times.Count / 2], mean = times.Average();
-        double gflop = Flops(recipe, b, objective.Predictions) / 1e9;
+        double gflop = Flops(recipe, b) / 1e9;
         return new JsonObject
         {
             ["recipe"] = recipe.Name, ["objective"] = recipe.Objective.Type, ["batch"] = b, ["seq"] = t,
@@ -72,14 +72,15 @@ public static class Bench
 
     /// <summary>
     /// Matrix-product FLOPs of one training step (3 × forward): per layer 8·N·D² (Q, K, V, O) + 4·N·D·I (FFN) +
-    /// 4·B·T²·D (scores and P·V); embedding projection 2·N·E·D; vocabulary heads 2·M·D·E + 2·M·E·V (M = B·P masked
-    /// slots); token heads 2·N·D² + 2·N·D. ELECTRA adds its generator and generator head.
+    /// 4·B·T²·D (scores and P·V); embedding projection 2·N·E·D; vocabulary heads 2·M·D·E + 2·M·E·V (M = expected
+    /// selected tokens, mask_probability × B × (T - 2) on full-length sequences); token heads 2·N·D² + 2·N·D.
+    /// ELECTRA adds its generator and generator head.
     /// </summary>
-    public static double Flops(Recipe r, int b, int p)
+    public static double Flops(Recipe r, int b)
     {
         var c = r.Model;
         int t = r.Data.SequenceLength;
-        double n = (double)b * t, m = (double)b * p;
+        double n = (double)b * t, m = r.Objective.MaskProbability * b * (t - 2);
         double Encoder(EncoderConfig e) => e.NumHiddenLayers * (8 * n * e.HiddenSize * e.HiddenSize + 4 * n * e.HiddenSize * e.IntermediateSize
             + 4.0 * b * t * t * e.HiddenSize) + (e.EffectiveEmbeddingSize != e.HiddenSize ? 2 * n * e.EffectiveEmbeddingSize * e.HiddenSize : 0);
         double VocabHead(EncoderConfig e) => 2 * m * e.HiddenSize * e.EffectiveEmbeddingSize + 2 * m * e.EffectiveEmbeddingSize * e.VocabSize;

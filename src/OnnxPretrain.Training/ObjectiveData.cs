@@ -23,7 +23,8 @@ public static class ObjectiveData
     public static IBatcher CreateBatcher(Recipe recipe, SpecialTokens specials, long seed, CrtsState? crts = null)
     {
         var o = recipe.Objective;
-        int t = recipe.Data.SequenceLength, p = o.PredictionsPerSequence(t);
+        int t = recipe.Data.SequenceLength;
+        int? p = o.MaxPredictionsPerSequence;
         if (specials.VocabSize != recipe.Model.VocabSize)
             throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({specials.VocabSize} ids, data.tokenizer '{recipe.Data.Tokenizer}').");
         return o.Type switch

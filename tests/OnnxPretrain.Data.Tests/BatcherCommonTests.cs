@@ -63,41 +63,52 @@ internal static class BatcherTestData
     }
 
     /// <summary>
-    /// Checks masked_lm_positions / masked_lm_labels against the rows (shape (B, P), flattened ascending positions of
-    /// selectable tokens, original labels, padded slots (b·T, −100), unselected ids unchanged) and returns every
-    /// selected (original, new) pair.
+    /// Checks masked_lm_positions / masked_lm_labels against the rows: both of shape (M) with M &gt;= 1; positions
+    /// strictly ascending over the whole batch (so rows in order, ascending t within a row), each a real selectable
+    /// token of its row; labels the original ids; per row at most <paramref name="cap"/> when given; every token not
+    /// listed keeps its original id. A batch with no listed token must be the single dummy slot (0, −100). Returns every
+    /// selected (original, new) pair in slot order.
     /// </summary>
-    public static List<(int Original, int Now)> MaskedLmSelections(Batch batch, IReadOnlyList<int[]> rows, int p, int t = T)
+    public static List<(int Original, int Now)> MaskedLmSelections(Batch batch, IReadOnlyList<int[]> rows, int? cap = null, int t = T)
     {
         AssertLayout(batch, rows, t);
         long[] ids = Get(batch, BatcherInputNames.InputIds);
         long[] positions = Get(batch, BatcherInputNames.MaskedLmPositions), labels = Get(batch, BatcherInputNames.MaskedLmLabels);
-        CollectionAssert.AreEqual(new long[] { rows.Count, p }, batch.Arrays[BatcherInputNames.MaskedLmPositions].Shape);
-        CollectionAssert.AreEqual(new long[] { rows.Count, p }, batch.Arrays[BatcherInputNames.MaskedLmLabels].Shape);
+        int m = positions.Length;
+        Assert.IsGreaterThanOrEqualTo(1, m, "M >= 1");
+        CollectionAssert.AreEqual(new long[] { m }, batch.Arrays[BatcherInputNames.MaskedLmPositions].Shape);
+        CollectionAssert.AreEqual(new long[] { m }, batch.Arrays[BatcherInputNames.MaskedLmLabels].Shape);
+        Assert.HasCount(m, labels);
         var pairs = new List<(int, int)>();
-        for (int b = 0; b < rows.Count; b++)
+        var selected = new HashSet<long>();
+        if (labels[0] == -100)
         {
-            var selected = new HashSet<int>();
-            long previous = -1;
-            for (int k = 0; k < p; k++)
+            Assert.AreEqual(1, m, "the dummy slot is alone");
+            Assert.AreEqual(0L, positions[0], "dummy slot position");
+        }
+        else
+        {
+            var perRow = new int[rows.Count];
+            for (int k = 0; k < m; k++)
             {
-                long flat = positions[b * p + k], label = labels[b * p + k];
-                if (label == -100)
-                {
-                    Assert.AreEqual((long)b * t, flat, "padded slot position");
-                    continue;
-                }
-                Assert.IsTrue(flat > previous && flat / t == b, $"row {b} slot {k}: position {flat} not ascending in row");
-                int pos = (int)(flat - b * t);
+                long flat = positions[k], label = labels[k];
+                Assert.IsTrue(k == 0 || flat > positions[k - 1], $"slot {k}: position {flat} not ascending");
+                Assert.IsTrue(flat >= 0 && flat < (long)rows.Count * t, $"slot {k}: position {flat} outside the batch");
+                int b = (int)(flat / t), pos = (int)(flat % t);
+                Assert.IsLessThan(rows[b].Length, pos, $"slot {k}: position {flat} is padding");
                 Assert.IsFalse(Specials.IsSpecial(rows[b][pos]), "special token selected");
                 Assert.AreEqual((long)rows[b][pos], label, "label is the original id");
-                Assert.IsTrue(k == 0 || labels[b * p + k - 1] != -100, "used slots come first");
-                selected.Add(pos);
-                previous = flat;
+                perRow[b]++;
+                selected.Add(flat);
                 pairs.Add((rows[b][pos], (int)ids[flat]));
             }
+            if (cap is { } max) Assert.IsTrue(perRow.All(c => c <= max), $"a row has more than the cap {max}");
+        }
+        for (int b = 0; b < rows.Count; b++)
+        {
             for (int i = 0; i < rows[b].Length; i++)
-                if (!selected.Contains(i)) Assert.AreEqual((long)rows[b][i], ids[b * t + i], $"row {b} pos {i} unselected but changed");
+                if (!selected.Contains((long)b * t + i))
+                    Assert.AreEqual((long)rows[b][i], ids[b * t + i], $"row {b} pos {i} unselected but changed");
         }
         return pairs;
     }
@@ -118,15 +129,45 @@ internal static class BatcherTestData
 public sealed class BatcherCommonTests
 {
     [TestMethod]
-    [DataRow(128, 32)]
-    [DataRow(64, 19)]
-    [DataRow(512, 102)]
-    public void MaxPredictionsPerSequence_DefaultSelection_MatchesFormula(int t, int expected) =>
-        Assert.AreEqual(expected, MaskingDefaults.MaxPredictionsPerSequence(t, 0.15));
+    public void MaskedLmOptions_Default_NoCap()
+    {
+        Assert.IsNull(new MlmBatcherOptions().MaxPredictionsPerSequence);
+        Assert.IsNull(new SlmBatcherOptions().MaxPredictionsPerSequence);
+        Assert.IsNull(new ElectraBatcherOptions().MaxPredictionsPerSequence);
+    }
 
     [TestMethod]
-    public void MlmBatcherOptions_DefaultPredictions_Is32ForT128() =>
-        Assert.AreEqual(32, new MlmBatcherOptions().Predictions);
+    [DataRow(0)]
+    [DataRow(129)]
+    public void MaskedLmOptions_CapOutOfRange_ThrowsNamingField(int cap)
+    {
+        Assert.AreEqual("MaxPredictionsPerSequence", Assert.ThrowsExactly<ArgumentException>(
+            () => new SlmBatcherOptions { MaxPredictionsPerSequence = cap }.Validate()).ParamName);
+        Assert.AreEqual("MaxPredictionsPerSequence", Assert.ThrowsExactly<ArgumentException>(
+            () => new ElectraBatcherOptions { MaxPredictionsPerSequence = cap }.Validate()).ParamName);
+    }
+
+    [TestMethod]
+    public void MaskedLmBatchers_NothingSelectable_OneDummySlotAtZeroWithIgnoreLabel()
+    {
+        int[][] rows = [[101, 102], [101, 102, 102], [101, 100, 102]];
+        IBatcher[] batchers =
+        [
+            new MlmBatcher(new MlmBatcherOptions { SequenceLength = 4, MaskProbability = 1 }, BatcherTestData.Specials),
+            new SlmBatcher(new SlmBatcherOptions { SequenceLength = 4, MaskProbability = 1 }, BatcherTestData.Specials),
+            new ElectraGeneratorBatcher(new ElectraBatcherOptions { SequenceLength = 4, MaskProbability = 1 }, BatcherTestData.Specials),
+        ];
+        foreach (var batcher in batchers)
+        {
+            var batch = batcher.Build(rows, 0);
+            Assert.IsEmpty(BatcherTestData.MaskedLmSelections(batch, rows, t: 4));
+            CollectionAssert.AreEqual(new long[] { 0 }, BatcherTestData.Get(batch, BatcherInputNames.MaskedLmPositions));
+            CollectionAssert.AreEqual(new long[] { MaskingDefaults.IgnoreLabel }, BatcherTestData.Get(batch, BatcherInputNames.MaskedLmLabels));
+        }
+        var noise = batchers[2].Build(rows, 0).Arrays[BatcherInputNames.SamplingNoise];
+        CollectionAssert.AreEqual(new long[] { 1, BatcherTestData.Specials.VocabSize }, noise.Shape);
+        Assert.IsTrue(noise.Floats.All(x => x > 0f && x < 1f));
+    }
 
     [TestMethod]
     public void MaskingRng_SameTriple_SameStream()

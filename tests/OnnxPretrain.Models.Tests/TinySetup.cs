@@ -20,7 +20,7 @@ public static class TinySetup
         AttentionProbsDropoutProb = dropout, InitializerRange = init,
     };
 
-    public static ObjectiveConfig Objective(string type) => new() { Type = type, MaxPredictionsPerSequence = 4, Clusters = type == "crts" ? "c.txt" : null };
+    public static ObjectiveConfig Objective(string type) => new() { Type = type, Clusters = type == "crts" ? "c.txt" : null };
 
     public static string Build(PretrainingObjective objective, Func<Dictionary<string, TensorData>> batch, float? maxGradNorm = null)
     {
@@ -48,7 +48,7 @@ public static class TinySetup
         return (ids, mask);
     }
 
-    /// <summary>A masked-LM batch: P = 4 slots per row at positions 1..4 (flattened), labels = originals.</summary>
+    /// <summary>A masked-LM batch: 4 selected tokens per row at t = 1, 3, 5, 7 (flattened b·T + t, M = 4B), labels = originals.</summary>
     public static Dictionary<string, TensorData> MaskedLmBatch(int seed, bool electraNoise = false, int p = 4)
     {
         var (ids, mask) = Sequences(seed);
@@ -64,12 +64,12 @@ public static class TinySetup
                 if (k % 2 == 0) input[r * T + t] = Mask;
             }
         var batch = Encoded(input, mask);
-        batch["masked_lm_positions"] = TensorData.Create(positions, B, p);
-        batch["masked_lm_labels"] = TensorData.Create(labels, B, p);
+        batch["masked_lm_positions"] = TensorData.Create(positions, B * p);
+        batch["masked_lm_labels"] = TensorData.Create(labels, B * p);
         if (electraNoise)
         {
             var rng = new Random(seed + 1);
-            batch["sampling_noise"] = TensorData.Create(Enumerable.Range(0, B * p * V).Select(_ => (float)(0.001 + 0.998 * rng.NextDouble())).ToArray(), B, p, V);
+            batch["sampling_noise"] = TensorData.Create(Enumerable.Range(0, B * p * V).Select(_ => (float)(0.001 + 0.998 * rng.NextDouble())).ToArray(), B * p, V);
         }
         return batch;
     }

@@ -5,8 +5,8 @@ namespace OnnxPretrain.Models.Objectives;
 /// <summary>Output of a prediction head: its loss, accuracy and logits.</summary>
 /// <param name="Loss">Mean cross-entropy over labelled positions (scalar).</param>
 /// <param name="Accuracy">Fraction of labelled positions predicted correctly (scalar).</param>
-/// <param name="Logits">Head logits: (B, P, V) for vocabulary heads, (B, T) for token classification.</param>
-/// <param name="Predictions">Predicted class per position (int64): (B, P) or (B, T).</param>
+/// <param name="Logits">Head logits: (M, V) for vocabulary heads, (B, T) for token classification.</param>
+/// <param name="Predictions">Predicted class per position (int64): (M) or (B, T).</param>
 public sealed record HeadOutput(Value Loss, Value Accuracy, Value Logits, Value Predictions);
 
 /// <summary>The prediction heads and losses shared by the token-level objectives.</summary>
@@ -14,23 +14,23 @@ public static class Heads
 {
     /// <summary>
     /// Masked-token prediction over the vocabulary at the selected positions only (BERT §3.1, ELECTRA's generator):
-    /// hidden (B, T, H) is flattened to (B·T, H) and gathered at <c>masked_lm_positions</c> (B, P) (flat b·T + t)
-    /// BEFORE the vocabulary projection; transform = dense + GELU + LayerNorm; decoder tied to the word embeddings
-    /// (V, E) plus a bias (V). Names: <c>{transform}.dense</c>, <c>{transform}.LayerNorm</c>, <c>{biasName}</c>.
-    /// Loss: cross-entropy over slots whose label is not -100.
+    /// hidden (B, T, H) is flattened to (B·T, H) and gathered at <c>masked_lm_positions</c> (M) (flat b·T + t of every
+    /// selected token in the batch) BEFORE the vocabulary projection; transform = dense + GELU + LayerNorm; decoder tied
+    /// to the word embeddings (V, E) plus a bias (V). Names: <c>{transform}.dense</c>, <c>{transform}.LayerNorm</c>,
+    /// <c>{biasName}</c>. Loss: mean cross-entropy over positions whose label is not -100.
     /// </summary>
     public static HeadOutput MaskedLm(Layers L, EncoderConfig c, Value hidden, Value positions, Value labels,
         Value wordEmbeddings, string transform, string biasName)
     {
         var g = L.G;
         int h = c.HiddenSize, e = c.EffectiveEmbeddingSize, v = c.VocabSize;
-        var picked = g.Gather(g.Reshape(hidden, -1, h), positions);                                  // (B, P, H)
+        var picked = g.Gather(g.Reshape(hidden, -1, h), positions);                                  // (M, H)
         Value x;
         using (g.Scope(transform))
-            x = L.LayerNorm("LayerNorm", L.Activation(c.HiddenAct, L.Linear("dense", picked, h, e)), e, c.LayerNormEps); // (B, P, E)
-        var logits = g.Add(g.MatMul(x, g.Transpose(wordEmbeddings, 1, 0)), L.Filled(biasName, 0f, v));  // (B, P, V)
-        var loss = g.SoftmaxCrossEntropyLoss(g.Reshape(logits, -1, v), g.Reshape(labels, -1)).Loss;   // scalar
-        var predictions = g.ArgMax(logits, -1);                                                        // (B, P)
+            x = L.LayerNorm("LayerNorm", L.Activation(c.HiddenAct, L.Linear("dense", picked, h, e)), e, c.LayerNormEps); // (M, E)
+        var logits = g.Add(g.MatMul(x, g.Transpose(wordEmbeddings, 1, 0)), L.Filled(biasName, 0f, v));  // (M, V)
+        var loss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;                                     // scalar
+        var predictions = g.ArgMax(logits, -1);                                                        // (M)
         return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
     }
 

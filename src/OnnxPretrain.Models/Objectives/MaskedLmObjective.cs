@@ -5,8 +5,8 @@ namespace OnnxPretrain.Models.Objectives;
 /// <summary>
 /// MLM (BERT, Devlin et al. 2019 §3.1) and SLM (swapped language modelling, Di Liello et al.): predict the original
 /// token at the selected positions. The two differ only in their batcher (MLM: 80% [MASK] / 10% random / 10% kept;
-/// SLM: 100% random swaps). Batch inputs beyond the encoder's: <c>masked_lm_positions</c> (B, P) int64, flattened
-/// b·T + t, and <c>masked_lm_labels</c> (B, P) int64, the original ids (-100 in unused slots).
+/// SLM: 100% random swaps). Batch inputs beyond the encoder's: <c>masked_lm_positions</c> (M) int64, the flattened
+/// b·T + t of every selected token of the batch, and <c>masked_lm_labels</c> (M) int64, the original ids (-100 is ignored).
 /// Layout: <c>bert</c> -> BertForMaskedLM (<c>cls.predictions.*</c>), <c>electra</c> -> ElectraForMaskedLM
 /// (<c>generator_predictions.*</c>, <c>generator_lm_head.bias</c>); the decoder is tied to the word embeddings.
 /// </summary>
@@ -23,8 +23,8 @@ public sealed class MaskedLmObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
-        var positions = g.Input(Positions, DataType.Int64, new Shape("batch", Predictions));          // (B, P)
-        var labels = g.Input(Labels, DataType.Int64, new Shape("batch", Predictions));                // (B, P)
+        var positions = g.Input(Positions, DataType.Int64, new Shape(PredictionsDim));                // (M)
+        var labels = g.Input(Labels, DataType.Int64, new Shape(PredictionsDim));                      // (M)
         var L = NewLayers(g);
         var prefix = Encoder.ModelType;
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                           // (B, T, H)

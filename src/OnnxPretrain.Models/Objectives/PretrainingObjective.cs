@@ -21,8 +21,8 @@ public abstract class PretrainingObjective
     /// <summary>Seed of the parameter initialisation.</summary>
     public long Seed { get; }
 
-    /// <summary>Masked positions per sequence P (vocabulary heads).</summary>
-    public int Predictions { get; }
+    /// <summary>Name of the symbolic dim M, the number of selected tokens in a batch (vocabulary heads).</summary>
+    public const string PredictionsDim = "predictions";
 
     /// <summary>Creates the objective for sequences of length <paramref name="sequenceLength"/>.</summary>
     protected PretrainingObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
@@ -30,7 +30,6 @@ public abstract class PretrainingObjective
         Encoder = encoder.Validate();
         Objective = objective.Validate();
         Seed = seed;
-        Predictions = objective.PredictionsPerSequence(sequenceLength);
         if (sequenceLength > encoder.MaxPositionEmbeddings)
             throw new ArgumentException($"data.sequence_length ({sequenceLength}) exceeds model.max_position_embeddings ({encoder.MaxPositionEmbeddings}).");
     }
