@@ -115,17 +115,20 @@ public static partial class CliCommands
     {
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
+        var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm) to compare objectives on one model shape." };
         var profile = new Option<bool>("--profile") { Description = "Also profile with ONNX Runtime and add kernel time per op type (training and optimizer models) to the JSON." };
         var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
-            { Recipe, Steps, Threads, Device, batch, warmup, profile };
+            { Recipe, Steps, Threads, Device, batch, warmup, objective, profile };
         c.SetAction(r => Guard(() =>
         {
             var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
+            if (r.GetValue(objective) is { } type) recipe = (recipe with { Objective = recipe.Objective with { Type = type, Clusters = recipe.Objective.Clusters ?? "synthetic" } }).Validate();
             var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
             try
             {
                 var session = Session(r) with { ProfilePrefix = r.GetValue(profile) ? Path.Combine(work, "profile") : null };
                 var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), session), work);
+                result["tokenization_tokens_per_s"] = Bench.TokenizationThroughput(recipe);
                 foreach (var f in r.GetValue(profile) ? Directory.GetFiles(work, "profile*.json") : [])
                     if (new FileInfo(f).Length > 1000) result["profile_" + (result.Count(kv => kv.Key.StartsWith("profile_")) + 1)] = ProfileSummary.ByOpType(f);
                 Console.Out.WriteLine(result.ToJsonString());

@@ -103,8 +103,8 @@ public static class AdamWGraph
         var norm = GlobalGradNorm(g, states.Select(s => s.Grad).ToList());
         var clip = options.MaxGradNorm is { } max ? ClipCoefficient(g, norm, max) : null;
         bool decays = options.WeightDecay > 0 && parameters.Any(AppliesWeightDecay);
-        var coefficients = StepCoefficients(g, lr, step, options, decays);
-        foreach (var s in states) EmitUpdate(g, s, clip, coefficients, options);
+        var coefficients = StepCoefficients(g, lr, step, options, decays, clip);
+        foreach (var s in states) EmitUpdate(g, s, coefficients, options);
         g.Output(norm, GlobalGradNormName);
         return g;
     }
@@ -112,8 +112,12 @@ public static class AdamWGraph
     /// <summary>The graph inputs of one parameter.</summary>
     private sealed record ParameterInputs(string Name, bool Decays, Value Param, Value Grad, Value M, Value V);
 
-    /// <summary>Per-step scalars (float32, shape []): lr/bc₁, sqrt(bc₂) and, when some parameter decays, 1 − lr·λ.</summary>
-    private sealed record Coefficients(Value StepSize, Value SqrtBc2, Value? DecayFactor);
+    /// <summary>
+    /// Per-step scalars (float32, shape []): the moment weights (1 − β₁)·c and (1 − β₂)·c² with the clip coefficient c
+    /// folded in (so clipping costs no extra pass over the gradients), the step size lr·sqrt(bc₂)/bc₁, ε·sqrt(bc₂), and,
+    /// when some parameter decays, 1 − lr·λ.
+    /// </summary>
+    private sealed record Coefficients(Value GradWeight1, Value GradWeight2, Value StepSize, Value ScaledEpsilon, Value? DecayFactor);
 
     private static ParameterInputs DeclareInputs(Graph g, OptimizedParameter p)
     {
@@ -142,49 +146,53 @@ public static class AdamWGraph
         return g.Min(coef, Float(g, 1));
     }
 
-    /// <summary>Bias corrections bc = 1 − βᵗ and the derived step scalars, computed in float64 then cast to float32.</summary>
-    private static Coefficients StepCoefficients(Graph g, Value lr, Value step, AdamWOptions o, bool decays)
+    /// <summary>
+    /// Bias corrections bc = 1 − βᵗ and the derived step scalars, computed in float64 then cast to float32.
+    /// With s = sqrt(bc₂): lr/bc₁ · m / (sqrt(v)/s + ε) = (lr·s/bc₁) · m / (sqrt(v) + ε·s), one pass fewer per tensor.
+    /// </summary>
+    private static Coefficients StepCoefficients(Graph g, Value lr, Value step, AdamWOptions o, bool decays, Value? clip)
     {
         using var _ = g.Scope("step_coefficients");
         var lr64 = g.Cast(g.Squeeze(lr, 0), DataType.Double);
         var t = g.Cast(g.Squeeze(step, 0), DataType.Double);
-        var bc1 = BiasCorrection(g, o.Beta1, t);
-        var bc2 = BiasCorrection(g, o.Beta2, t);
-        var stepSize = g.Cast(g.Div(lr64, bc1), DataType.Float);
-        var sqrtBc2 = g.Cast(g.Sqrt(bc2), DataType.Float);
+        var sqrtBc2 = g.Sqrt(BiasCorrection(g, o.Beta2, t));
+        var stepSize = g.Cast(g.Div(g.Mul(lr64, sqrtBc2), BiasCorrection(g, o.Beta1, t)), DataType.Float);
+        var epsilon = g.Cast(g.Mul(Double(g, o.Epsilon), sqrtBc2), DataType.Float);
+        var c = clip is null ? Double(g, 1) : g.Cast(clip, DataType.Double);
+        var w1 = g.Cast(g.Mul(Double(g, 1 - (double)o.Beta1), c), DataType.Float);
+        var w2 = g.Cast(g.Mul(Double(g, 1 - (double)o.Beta2), g.Mul(c, c)), DataType.Float);
         var decay = decays ? g.Cast(g.Sub(Double(g, 1), g.Mul(lr64, Double(g, o.WeightDecay))), DataType.Float) : null;
-        return new Coefficients(stepSize, sqrtBc2, decay);
+        return new Coefficients(w1, w2, stepSize, epsilon, decay);
     }
 
     /// <summary>bc = 1 − βᵗ (float64 scalar).</summary>
     private static Value BiasCorrection(Graph g, float beta, Value t) => g.Sub(Double(g, 1), g.Pow(Double(g, beta), t));
 
-    /// <summary>Clip, moments, decay and Adam step for one parameter; declares its three outputs.</summary>
-    private static void EmitUpdate(Graph g, ParameterInputs s, Value? clip, Coefficients c, AdamWOptions o)
+    /// <summary>Moments (of the clipped gradient), decay and Adam step for one parameter; declares its three outputs.</summary>
+    private static void EmitUpdate(Graph g, ParameterInputs s, Coefficients c, AdamWOptions o)
     {
         using var _ = g.Scope(s.Name);
-        var grad = clip is null ? s.Grad : g.Mul(s.Grad, clip);
-        var m = FirstMoment(g, s.M, grad, o.Beta1);
-        var v = SecondMoment(g, s.V, grad, o.Beta2);
+        var m = FirstMoment(g, s.M, s.Grad, o.Beta1, c.GradWeight1);
+        var v = SecondMoment(g, s.V, s.Grad, o.Beta2, c.GradWeight2);
         var decayed = s.Decays && c.DecayFactor is { } factor ? g.Mul(s.Param, factor) : s.Param;
-        var updated = AdamStep(g, decayed, m, v, c, o.Epsilon);
+        var updated = AdamStep(g, decayed, m, v, c);
         g.Output(updated, UpdatedName(s.Name));
         g.Output(m, UpdatedName(Momentum0Name(s.Name)));
         g.Output(v, UpdatedName(Momentum1Name(s.Name)));
     }
 
-    /// <summary>m ← β₁·m + (1 − β₁)·g.</summary>
-    private static Value FirstMoment(Graph g, Value m, Value grad, float beta1) =>
-        g.Add(g.Mul(Float(g, beta1), m), g.Mul(Float(g, 1 - (double)beta1), grad));
+    /// <summary>m ← β₁·m + (1 − β₁)·ĝ with the clipped gradient ĝ = c·g: w₁ = (1 − β₁)·c.</summary>
+    private static Value FirstMoment(Graph g, Value m, Value grad, float beta1, Value w1) =>
+        g.Add(g.Mul(Float(g, beta1), m), g.Mul(w1, grad));
 
-    /// <summary>v ← β₂·v + (1 − β₂)·g².</summary>
-    private static Value SecondMoment(Graph g, Value v, Value grad, float beta2) =>
-        g.Add(g.Mul(Float(g, beta2), v), g.Mul(Float(g, 1 - (double)beta2), g.Mul(grad, grad)));
+    /// <summary>v ← β₂·v + (1 − β₂)·ĝ² with ĝ = c·g: w₂ = (1 − β₂)·c².</summary>
+    private static Value SecondMoment(Graph g, Value v, Value grad, float beta2, Value w2) =>
+        g.Add(g.Mul(Float(g, beta2), v), g.Mul(w2, g.Mul(grad, grad)));
 
-    /// <summary>p ← p − (lr / bc₁) · m / (sqrt(v) / sqrt(bc₂) + ε).</summary>
-    private static Value AdamStep(Graph g, Value p, Value m, Value v, Coefficients c, float epsilon)
+    /// <summary>p ← p − (lr / bc₁) · m / (sqrt(v) / sqrt(bc₂) + ε), evaluated as p − (lr·s/bc₁) · m / (sqrt(v) + ε·s), s = sqrt(bc₂).</summary>
+    private static Value AdamStep(Graph g, Value p, Value m, Value v, Coefficients c)
     {
-        var denominator = g.Add(g.Div(g.Sqrt(v), c.SqrtBc2), Float(g, epsilon));
+        var denominator = g.Add(g.Sqrt(v), c.ScaledEpsilon);
         return g.Sub(p, g.Mul(c.StepSize, g.Div(m, denominator)));
     }
 

@@ -63,6 +63,25 @@ public static class Bench
         };
     }
 
+    /// <summary>
+    /// Tokens per second of the recipe's tokenizer over the default corpus's held-out documents (about 300k tokens),
+    /// sentence by sentence on one thread; null when the corpus or vocabulary is not cached yet (nothing is downloaded).
+    /// </summary>
+    public static double? TokenizationThroughput(Recipe recipe)
+    {
+        var cache = new DataCacheOptions();
+        if (!NpmPackageCache.TryGetCached(NpmPackageSpec.CorpusBrown, cache, out _) || !NpmPackageCache.TryGetCached(NpmPackageSpec.DatasetsSotu, cache, out _)
+            || recipe.Data.Tokenizer != "gpt2" && recipe.Data.Vocab is null && !NpmPackageCache.TryGetCached(NpmPackageSpec.BertTokenizer, cache, out _))
+            return null;
+        var (tokenizer, _) = Pretraining.Tokenizer(recipe, cache);
+        var sentences = DefaultCorpus.Load(new DefaultCorpusOptions { Cache = cache }).Validation
+            .SelectMany(d => d.Paragraphs).SelectMany(p => p.Sentences).ToList();
+        foreach (var s in sentences.Take(200)) tokenizer.Encode(s);                  // warm up
+        var sw = Stopwatch.StartNew();
+        long tokens = sentences.Sum(s => (long)tokenizer.Encode(s).Count);
+        return Math.Round(tokens / sw.Elapsed.TotalSeconds);
+    }
+
     /// <summary>AdamW options of a recipe.</summary>
     public static AdamWOptions Optimizer(Recipe r) => new()
     {

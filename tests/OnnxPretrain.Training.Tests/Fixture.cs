@@ -28,13 +28,16 @@ public static class Fixture
             var paragraphs = Enumerable.Range(0, 3).Select(_ => string.Join(" ", Enumerable.Range(0, 4).Select(_ => Sentence(rng))));
             File.WriteAllText(Path.Combine(corpus, $"doc{d:D2}.txt"), string.Join("\n\n", paragraphs) + "\n");
         }
+        if (objective == "crts")
+            new Data.TokenClusters(Enumerable.Range(0, VocabTokens().Length).Select(i => i % 3).ToArray(), 3).Save(Path.Combine(dir, "clusters.txt"));
+        var clusters = objective == "crts" ? ", \"clusters\": \"clusters.txt\"" : "";
         var recipe = $$"""
         {
           "name": "fixture",
           "model": { "model_type": "electra", "vocab_size": {{VocabTokens().Length}}, "hidden_size": 32, "embedding_size": 16,
                      "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64, "max_position_embeddings": 64,
                      "hidden_dropout_prob": {{dropout}}, "attention_probs_dropout_prob": {{dropout}} },
-          "objective": { "type": "{{objective}}" },
+          "objective": { "type": "{{objective}}" {{clusters}} },
           "data": { "sequence_length": 32, "tokenizer": "bert-base-uncased", "vocab": "vocab.txt", "corpus": "corpus" },
           "training": { "batch_size": 4, "steps": {{steps}}, "learning_rate": 1e-3, "warmup_steps": 2, "eval_every": 4, "eval_batches": 2,
                         "checkpoint_every": {{checkpointEvery}}, "keep_checkpoints": 2, "seed": 5 {{extraTraining}} }

@@ -54,6 +54,41 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
+    [DataRow("electra"), DataRow("rts"), DataRow("slm")]
+    public void Run_EachObjectiveOnFixture_TrainsWithFiniteLosses(string objective)
+    {
+        var recipe = Fixture.Create(steps: 4, objective: objective);
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        Run(recipe, dir);
+        var losses = Fixture.TrainLosses(dir);
+        Assert.HasCount(4, losses);
+        Assert.IsTrue(losses.Values.All(double.IsFinite));
+    }
+
+    [TestMethod]
+    public void Crts_Run_UpdatesAndCheckpointsClusterCounts()
+    {
+        var recipe = Fixture.Create(steps: 4, objective: "crts");
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        var result = Run(recipe, dir);
+        var counts = ClusterCounts.Load(Path.Combine(result.Checkpoint, ObjectiveData.CountsFile));
+        Assert.AreEqual(3, counts.ClusterCount);
+        Assert.IsTrue(counts.ToArray().Any(c => c != 1.0), "the discriminator's predictions must move the counts");
+        var state = CrtsState.Load(Path.Combine(Path.GetDirectoryName(recipe)!, "clusters.txt"), result.Checkpoint);
+        CollectionAssert.AreEqual(counts.ToArray(), state.Counts.ToArray());
+    }
+
+    [TestMethod]
+    public void ShippedClusterFile_CoversTheBertVocabulary()
+    {
+        var path = Path.Combine(RecipeTests.RepoRoot(), "models", "clusters", "bert-base-uncased-100.txt");
+        var clusters = TokenClusters.Load(path);
+        Assert.AreEqual(30522, clusters.VocabSize);
+        Assert.AreEqual(100, clusters.ClusterCount);
+        Assert.IsTrue(Enumerable.Range(0, 100).All(c => clusters.Members(c).Count > 0));
+    }
+
+    [TestMethod]
     public void Run_ExistingCheckpointsWithoutResume_RefusesToOverwrite()
     {
         var recipe = Fixture.Create(steps: 2);
