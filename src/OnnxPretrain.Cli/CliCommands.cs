@@ -29,7 +29,7 @@ public static partial class CliCommands
     public static readonly Option<long?> Seed = new("--seed") { Description = "Seed (overrides training.seed)." };
 
     /// <summary>Every subcommand.</summary>
-    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), .. DataCommands()];
+    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), EvaluateCommand(), .. DataCommands()];
 
     /// <summary>The repository's <c>models/tiny.json</c> when run from the repository, else <c>tiny.json</c>.</summary>
     public static string DefaultRecipe()
@@ -116,7 +116,7 @@ public static partial class CliCommands
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
         var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm) to compare objectives on one model shape." };
-        var profile = new Option<bool>("--profile") { Description = "Also profile with ONNX Runtime and add kernel time per op type (training and optimizer models) to the JSON." };
+        var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this folder and add kernel time per op type (training and optimizer models) to the JSON." };
         var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
             { Recipe, Steps, Threads, Device, batch, warmup, objective, profile };
         c.SetAction(r => Guard(() =>
@@ -126,10 +126,12 @@ public static partial class CliCommands
             var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
             try
             {
-                var session = Session(r) with { ProfilePrefix = r.GetValue(profile) ? Path.Combine(work, "profile") : null };
+                var profileDir = r.GetValue(profile)?.FullName;
+                if (profileDir is not null) Directory.CreateDirectory(profileDir);
+                var session = Session(r) with { ProfilePrefix = profileDir is null ? null : Path.Combine(profileDir, "profile") };
                 var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), session), work);
                 result["tokenization_tokens_per_s"] = Bench.TokenizationThroughput(recipe);
-                foreach (var f in r.GetValue(profile) ? Directory.GetFiles(work, "profile*.json") : [])
+                foreach (var f in profileDir is null ? [] : Directory.GetFiles(profileDir, "profile*.json").Order().ToArray())
                     if (new FileInfo(f).Length > 1000) result["profile_" + (result.Count(kv => kv.Key.StartsWith("profile_")) + 1)] = ProfileSummary.ByOpType(f);
                 Console.Out.WriteLine(result.ToJsonString());
             }

@@ -41,49 +41,61 @@ public static class Encoder
 
     /// <summary>
     /// Embedding projection (when E != H) and the N Transformer layers: (B, T, E) -> last_hidden_state (B, T, H),
-    /// under <c>{prefix}.embeddings_project</c> and <c>{prefix}.encoder.layer.{i}</c>.
+    /// under <c>{prefix}.embeddings_project</c> and <c>{prefix}.encoder.layer.{i}</c>. Inside, tokens are rows of a
+    /// (B·T, ·) matrix, so every Linear is one 2-D GEMM whose bias ONNX Runtime fuses into it; attention reshapes to
+    /// (B, N, T, D) with the run-time sequence length.
     /// </summary>
     public static Value Layers(Layers L, EncoderConfig c, string prefix, Value embeddings, Value maskBias, bool training)
     {
-        var x = embeddings;
-        if (c.EffectiveEmbeddingSize != c.HiddenSize)
-            x = L.Linear($"{prefix}.embeddings_project", x, c.EffectiveEmbeddingSize, c.HiddenSize);      // (B, T, H)
+        var g = L.G;
+        int e = c.EffectiveEmbeddingSize, h = c.HiddenSize, n = c.NumAttentionHeads;
+        var shape = g.ShapeOf(embeddings);                                                             // [B, T, E]
+        var heads = new HeadLayout(g.Concat([g.Int64s(-1), g.Slice(shape, [1], [2], [0]), g.Int64s(n, h / n)], 0),
+            new Shape(embeddings.Shape[0], embeddings.Shape[1], n, h / n));                            // [-1, T, N, D]
+        var x = g.Reshape(embeddings, -1, e);                                                          // (B*T, E)
+        if (e != h) x = L.Linear($"{prefix}.embeddings_project", x, e, h);                             // (B*T, H)
         for (int i = 0; i < c.NumHiddenLayers; i++)
         {
-            using var scope = L.G.Scope($"{prefix}.encoder.layer.{i}");
-            x = Layer(L, c, x, maskBias, training);
+            using var scope = g.Scope($"{prefix}.encoder.layer.{i}");
+            x = Layer(L, c, x, maskBias, heads, training);
         }
-        return x;
+        var outShape = g.Concat([g.Slice(shape, [0], [2], [0]), g.Int64s(h)], 0);                    // [B, T, H]
+        return g.Reshape(x, outShape, new Shape(embeddings.Shape[0], embeddings.Shape[1], h));          // (B, T, H)
     }
 
-    /// <summary>One post-LN Transformer layer: (B, T, H) -> (B, T, H).</summary>
-    public static Value Layer(Layers L, EncoderConfig c, Value x, Value maskBias, bool training)
+    /// <summary>The run-time target shape [-1, T, N, D] that splits (B·T, H) rows into heads, and its static form.</summary>
+    /// <param name="Target">1-D int64 shape tensor.</param>
+    /// <param name="Shape">(batch, sequence, N, D).</param>
+    public sealed record HeadLayout(Value Target, Shape Shape);
+
+    /// <summary>One post-LN Transformer layer on token rows: (B·T, H) -> (B·T, H).</summary>
+    public static Value Layer(Layers L, EncoderConfig c, Value x, Value maskBias, HeadLayout heads, bool training)
     {
         var g = L.G;
         int h = c.HiddenSize;
         Value attn;
         using (g.Scope("attention"))
         {
-            var context = SelfAttention(L, c, x, maskBias, training);                                       // (B, T, H)
+            var context = SelfAttention(L, c, x, maskBias, heads, training);                           // (B*T, H)
             var projected = L.Dropout(L.Linear("output.dense", context, h, h), c.HiddenDropoutProb, training);
-            attn = L.LayerNorm("output.LayerNorm", g.Add(projected, x), h, c.LayerNormEps);                 // (B, T, H)
+            attn = L.LayerNorm("output.LayerNorm", g.Add(projected, x), h, c.LayerNormEps);             // (B*T, H)
         }
-        var inner = L.Activation(c.HiddenAct, L.Linear("intermediate.dense", attn, h, c.IntermediateSize)); // (B, T, I)
+        var inner = L.Activation(c.HiddenAct, L.Linear("intermediate.dense", attn, h, c.IntermediateSize)); // (B*T, I)
         var output = L.Dropout(L.Linear("output.dense", inner, c.IntermediateSize, h), c.HiddenDropoutProb, training);
-        return L.LayerNorm("output.LayerNorm", g.Add(output, attn), h, c.LayerNormEps);                    // (B, T, H)
+        return L.LayerNorm("output.LayerNorm", g.Add(output, attn), h, c.LayerNormEps);                // (B*T, H)
     }
 
-    /// <summary>Multi-head scaled dot-product self-attention (Vaswani et al. 2017 §3.2): (B, T, H) -> (B, T, H).</summary>
-    public static Value SelfAttention(Layers L, EncoderConfig c, Value x, Value maskBias, bool training)
+    /// <summary>Multi-head scaled dot-product self-attention (Vaswani et al. 2017 §3.2): (B·T, H) -> (B·T, H).</summary>
+    public static Value SelfAttention(Layers L, EncoderConfig c, Value x, Value maskBias, HeadLayout heads, bool training)
     {
         var g = L.G;
         int h = c.HiddenSize, n = c.NumAttentionHeads, d = h / n;
         using var scope = g.Scope("self");
-        Value Heads(string name) => g.Transpose(g.Reshape(L.Linear(name, x, h, h), 0, 0, n, d), 0, 2, 1, 3); // (B, N, T, D)
+        Value Heads(string name) => g.Transpose(g.Reshape(L.Linear(name, x, h, h), heads.Target, heads.Shape), 0, 2, 1, 3); // (B, N, T, D)
         Value q = Heads("query"), k = Heads("key"), v = Heads("value");
         var scores = g.Mul(g.MatMul(q, g.Transpose(k, 0, 1, 3, 2)), g.Scalar(1 / Math.Sqrt(d), DataType.Float)); // (B, N, T, T)
         var probs = L.Dropout(g.Softmax(g.Add(scores, maskBias), -1), c.AttentionProbsDropoutProb, training); // (B, N, T, T)
         var context = g.Transpose(g.MatMul(probs, v), 0, 2, 1, 3);                                          // (B, T, N, D)
-        return g.Reshape(context, 0, 0, h);                                                                  // (B, T, H)
+        return g.Reshape(context, -1, h);                                                                    // (B*T, H)
     }
 }

@@ -113,11 +113,29 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void EvaluateAs2_Scores_ReportsTieAwareMetricsAndBaselines()
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-as2-").FullName;
+        var tsv = Path.Combine(dir, "scores.tsv");
+        File.WriteAllText(tsv, "qid\tquestion\tcandidate\tlabel\tscore\n" +
+            "q1\twho wrote hamlet\tshakespeare wrote hamlet\t1\t0.5\n" +
+            "q1\twho wrote hamlet\tit rained\t0\t0.5\n" +
+            "q2\twhere is paris\tparis is in france\t1\t0.9\n" +
+            "q2\twhere is paris\tberlin is big\t0\t0.1\n");
+        var (code, stdout, stderr) = Cli("evaluate", "as2", "--scores", tsv);
+        Assert.AreEqual(0, code, stderr);
+        var model = JsonNode.Parse(stdout)!["systems"]!["model"]!;
+        Assert.AreEqual(0.875, (double)model["map"]!, 1e-9);      // q1: tie of 1 positive in 2 -> E[AP] = (1 + 1/2) / 2 = 0.75; q2: 1
+        Assert.AreEqual(0.75, (double)model["p_at_1"]!, 1e-9);
+        StringAssert.Contains(stderr, "word-count");
+    }
+
+    [TestMethod]
     public void Help_EveryCommand_DescribesItself()
     {
-        foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect" })
+        foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect", "evaluate as2" })
         {
-            var (code, stdout, _) = Cli(command, "--help");
+            var (code, stdout, _) = Cli([.. command.Split(' '), "--help"]);
             Assert.AreEqual(0, code, command);
             StringAssert.Contains(stdout, "Usage:", command);
             Assert.IsGreaterThan(100, stdout.Length, command);

@@ -66,6 +66,21 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
+    public void Run_Gpt2Tokenizer_TrainsOnTheFixtureCorpus()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var json = File.ReadAllText(recipe)
+            .Replace($"\"vocab_size\": {Fixture.VocabTokens().Length}", "\"vocab_size\": 50262")
+            .Replace("\"tokenizer\": \"bert-base-uncased\", \"vocab\": \"vocab.txt\"", "\"tokenizer\": \"gpt2\"");
+        File.WriteAllText(recipe, json);
+        var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        var result = Run(recipe, dir);
+        Assert.AreEqual(2, result.Summary.Steps);
+        Assert.IsNull(result.VocabPath);
+        Assert.AreEqual(50262, ArtifactManifest.Load(dir).Parameters.First(p => p.Name.EndsWith("word_embeddings.weight")).Shape[0]);
+    }
+
+    [TestMethod]
     public void Crts_Run_UpdatesAndCheckpointsClusterCounts()
     {
         var recipe = Fixture.Create(steps: 4, objective: "crts");
