@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OnnxPretrain.Evaluation;
+using OnnxPretrain.Training;
 
 namespace OnnxPretrain.Cli;
 
@@ -10,6 +11,57 @@ public static partial class CliCommands
         var evaluate = new Command("evaluate", "Evaluate exported models or precomputed scores on downstream tasks.");
         evaluate.Subcommands.Add(EvaluateAs2Command());
         return evaluate;
+    }
+
+    private static Command FineTuneCommand()
+    {
+        var finetune = new Command("finetune", "Fine-tune a pre-trained encoder on a downstream task, export it and evaluate it.");
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, label), e.g. ../shared/data/as2/wikiqa.", Required = true };
+        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a pre-training run to start from (default: random initialisation)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training pairs.", DefaultValueFactory = _ => 3 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
+        var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum pair length in tokens.", DefaultValueFactory = _ => 128 };
+        var patience = new Option<int>("--patience") { Description = "Epochs without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
+        var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
+            "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines.")
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, Out, Threads, Device, Seed };
+        c.SetAction(r => Guard(() =>
+        {
+            var recipe = LoadRecipe(r);
+            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
+            var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
+                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r));
+            Print(Commands.FineTuneAs2.Run(recipe, o, Console.Error));
+            return 0;
+        }));
+        finetune.Subcommands.Add(c);
+        return finetune;
+    }
+
+    private static Command ExportCommand()
+    {
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Checkpoint folder (model.safetensors) of a run.", Required = true };
+        var task = new Option<string>("--task") { Description = "feature-extraction (last_hidden_state[, pooler_output]) or sequence-classification (logits).", DefaultValueFactory = _ => "feature-extraction" };
+        var c = new Command("export", "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
+            { Recipe, checkpoint, task, Out };
+        c.SetAction(r => Guard(() =>
+        {
+            var recipe = LoadRecipe(r);
+            var exportTask = r.GetValue(task) switch
+            {
+                "feature-extraction" => Export.ExportTask.FeatureExtraction,
+                "sequence-classification" => Export.ExportTask.SequenceClassification,
+                var t => throw new ArgumentException($"--task is '{t}'; expected feature-extraction or sequence-classification."),
+            };
+            var dir = r.GetValue(Out)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
+            var weights = Runtime.Checkpoint.Load(r.GetValue(checkpoint)!.FullName).Model.Tensors;
+            var (_, vocab) = Pretraining.Tokenizer(recipe, null);
+            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask);
+            Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });
+            return 0;
+        }));
+        return c;
     }
 
     private static Command EvaluateAs2Command()

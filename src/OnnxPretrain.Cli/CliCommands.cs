@@ -29,7 +29,7 @@ public static partial class CliCommands
     public static readonly Option<long?> Seed = new("--seed") { Description = "Seed (overrides training.seed)." };
 
     /// <summary>Every subcommand.</summary>
-    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), EvaluateCommand(), .. DataCommands()];
+    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), EvaluateCommand(), FineTuneCommand(), ExportCommand(), .. DataCommands()];
 
     /// <summary>The repository's <c>models/tiny.json</c> when run from the repository, else <c>tiny.json</c>.</summary>
     public static string DefaultRecipe()

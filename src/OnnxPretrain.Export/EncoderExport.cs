@@ -6,6 +6,15 @@ using OnnxPretrain.Runtime;
 
 namespace OnnxPretrain.Export;
 
+/// <summary>What an exported model computes (Optimum's task names).</summary>
+public enum ExportTask
+{
+    /// <summary><c>last_hidden_state</c> (B, T, H) (+ <c>pooler_output</c> (B, H) for BERT when the checkpoint has a pooler).</summary>
+    FeatureExtraction,
+    /// <summary><c>logits</c> (B, 2) of the [CLS] classification head (AS2 cross-encoder).</summary>
+    SequenceClassification,
+}
+
 /// <summary>
 /// Exports a trained encoder as an inference model in a Hugging Face-style folder: <c>model.onnx</c> (inputs
 /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> int64 (batch, sequence); output
@@ -20,10 +29,13 @@ public static class EncoderExport
     /// <param name="parameters">Trained parameters by name (e.g. a checkpoint's <c>model.safetensors</c>); extra entries are ignored.</param>
     /// <param name="outDir">Folder to write (created if missing).</param>
     /// <param name="vocabTxt">bert-style <c>vocab.txt</c> to copy beside the model, or null.</param>
+    /// <param name="task">Feature extraction (hidden states) or sequence classification (logits).</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
-    public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null)
+    public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
+        ExportTask task = ExportTask.FeatureExtraction)
     {
-        var g = BuildGraph(config);
+        bool pooler = config.ModelType == "bert" && parameters.ContainsKey("bert.pooler.dense.weight");
+        var g = BuildGraph(config, task, pooler);
         var weights = new Dictionary<string, TensorData>();
         foreach (var p in g.Parameters)
         {
@@ -37,13 +49,22 @@ public static class EncoderExport
         var model = Path.Combine(outDir, "model.onnx");
         ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights);
         Safetensors.Write(Path.Combine(outDir, "model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });
-        WriteJson(Path.Combine(outDir, "config.json"), HfConfig(config));
+        var hf = HfConfig(config);
+        if (task == ExportTask.SequenceClassification)
+        {
+            hf["architectures"] = new JsonArray(config.ModelType == "bert" ? "BertForSequenceClassification" : "ElectraForSequenceClassification");
+            hf["num_labels"] = 2;
+        }
+        WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
         return model;
     }
 
-    /// <summary>The inference graph: encoder inputs -> <c>last_hidden_state</c> (B, T, H), dropout off.</summary>
-    public static Graph BuildGraph(EncoderConfig c)
+    /// <summary>
+    /// The inference graph, dropout off: encoder inputs -> <c>last_hidden_state</c> (B, T, H) (+ <c>pooler_output</c>),
+    /// or -> <c>logits</c> (B, 2) for sequence classification.
+    /// </summary>
+    public static Graph BuildGraph(EncoderConfig c, ExportTask task = ExportTask.FeatureExtraction, bool pooler = false)
     {
         var g = Graph.Create("encoder");
         var bt = new Shape("batch", "sequence");
@@ -53,7 +74,17 @@ public static class EncoderExport
         var L = new Layers(g, 0, c.InitializerRange);
         var embeddings = Encoder.Embeddings(L, c, c.ModelType, ids, types, training: false);            // (B, T, E)
         var hidden = Encoder.Layers(L, c, c.ModelType, embeddings, Encoder.MaskBias(g, mask), training: false); // (B, T, H)
+        if (task == ExportTask.SequenceClassification)
+        {
+            g.Output(Models.Objectives.Heads.Classification(L, c, hidden, ids, 2, training: false), "logits");
+            return g;
+        }
         g.Output(hidden, "last_hidden_state");
+        if (pooler)
+        {
+            var cls = g.Gather(g.Reshape(hidden, -1, c.HiddenSize), g.FirstTokenRows(ids));              // (B, H)
+            g.Output(g.Tanh(L.Linear("bert.pooler.dense", cls, c.HiddenSize, c.HiddenSize)), "pooler_output");
+        }
         return g;
     }
 

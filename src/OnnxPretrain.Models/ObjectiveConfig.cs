@@ -8,7 +8,10 @@ namespace OnnxPretrain.Models;
 public sealed record ObjectiveConfig
 {
     /// <summary>Objective types.</summary>
-    public static readonly IReadOnlyList<string> Types = ["mlm", "electra", "rts", "crts", "slm"];
+    public static readonly IReadOnlyList<string> Types = ["mlm", "electra", "rts", "crts", "slm", "ssp", "sp", "psd", "all", "as2"];
+
+    /// <summary>The sentence-level objectives (pair classification + MLM).</summary>
+    public static readonly IReadOnlyList<string> SentenceLevelTypes = ["ssp", "sp", "psd", "all"];
 
     /// <summary>One of <see cref="Types"/>.</summary>
     public string Type { get; init; } = "mlm";
@@ -34,6 +37,12 @@ public sealed record ObjectiveConfig
     /// <summary>C-RTS: inverse temperature β of the cluster sampling softmax (2.0).</summary>
     public float CrtsBeta { get; init; } = 2.0f;
 
+    /// <summary>Sentence-level objectives: fraction of positive pairs (0.5).</summary>
+    public float PositiveFraction { get; init; } = 0.5f;
+
+    /// <summary>Sentence-level objectives: fraction of hard negatives (same document, another paragraph; 0.25); the rest are easy (another document).</summary>
+    public float HardNegativeFraction { get; init; } = 0.25f;
+
     /// <summary>C-RTS: path of the token-cluster file (see tools/build-clusters), relative to the recipe file.</summary>
     public string? Clusters { get; init; }
 
@@ -53,6 +62,8 @@ public sealed record ObjectiveConfig
         if (!(GeneratorSizeFactor > 0 && GeneratorSizeFactor <= 1)) throw new ArgumentException($"{path}.generator_size_factor ({GeneratorSizeFactor}) must be in (0, 1].");
         if (!(DiscriminatorWeight > 0)) throw new ArgumentException($"{path}.discriminator_weight ({DiscriminatorWeight}) must be > 0.");
         if (!(CrtsBeta > 0)) throw new ArgumentException($"{path}.crts_beta ({CrtsBeta}) must be > 0.");
+        if (!(PositiveFraction > 0 && HardNegativeFraction >= 0 && PositiveFraction + HardNegativeFraction <= 1))
+            throw new ArgumentException($"{path}.positive_fraction ({PositiveFraction}) + {path}.hard_negative_fraction ({HardNegativeFraction}) must be within (0, 1].");
         if (Type == "crts" && string.IsNullOrWhiteSpace(Clusters)) throw new ArgumentException($"{path}.clusters is required for type 'crts' (a file written by tools/build-clusters).");
         return this;
     }

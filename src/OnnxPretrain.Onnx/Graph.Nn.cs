@@ -100,14 +100,27 @@ public sealed partial class Graph
         return AddNode("ArgMax", [x], [new(DataType.Int64, new Shape(dims))], attrs)[0];
     }
 
+    /// <summary>The run-time size of axis <paramref name="axis"/> of <paramref name="x"/> as an int64 scalar.</summary>
+    public Value DimOf(Value x, int axis) =>
+        AddNode("Gather", [ShapeOf(x), Scalar(x.Shape.NormalizeAxis(axis), DataType.Int64)], [new(DataType.Int64, Shape.Scalar)],
+            new Dictionary<string, object> { ["axis"] = 0L })[0];
+
+    /// <summary>ONNX Range: start, start + delta, ... below limit (scalars of one type); <paramref name="length"/> is its static size.</summary>
+    public Value Range(Value start, Value limit, Value delta, Dim length) =>
+        AddNode("Range", [start, limit, delta], [new(start.Type, new Shape(length))])[0];
+
     /// <summary>
     /// Position ids 0..T-1 of the run-time length of axis <paramref name="axis"/> of <paramref name="like"/> (int64, shape (T)).
     /// </summary>
-    public Value PositionIds(Value like, int axis)
+    public Value PositionIds(Value like, int axis) =>
+        Range(Scalar(0, DataType.Int64), DimOf(like, axis), Scalar(1, DataType.Int64), like.Shape[axis]);
+
+    /// <summary>
+    /// Flat row index b·T of each sequence's first token in (B·T, ·) rows, from ids (B, T): int64 (B).
+    /// </summary>
+    public Value FirstTokenRows(Value ids)
     {
-        var length = AddNode("Gather", [ShapeOf(like), Scalar(axis, DataType.Int64)], [new(DataType.Int64, Shape.Scalar)],
-            new Dictionary<string, object> { ["axis"] = 0L })[0];
-        return AddNode("Range", [Scalar(0, DataType.Int64), length, Scalar(1, DataType.Int64)],
-            [new(DataType.Int64, new Shape(like.Shape[axis]))])[0];
+        var t = DimOf(ids, 1);
+        return Range(Scalar(0, DataType.Int64), Mul(DimOf(ids, 0), t), t, ids.Shape[0]);
     }
 }

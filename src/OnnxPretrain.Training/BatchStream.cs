@@ -3,13 +3,20 @@ using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Training;
 
+/// <summary>A deterministic source of batches: batch k depends only on k (and the source's seed), so runs resume exactly.</summary>
+public interface IBatchSource
+{
+    /// <summary>Batch number <paramref name="position"/> (0-based).</summary>
+    Batch Get(long position);
+}
+
 /// <summary>
 /// A deterministic, resumable stream of batches over packed sequences: batch k holds the samples k·B .. k·B + B - 1
 /// of an endless sequence of epochs, each epoch a permutation of all sequences seeded by (seed, epoch); the batcher
 /// masks it with step = k. So batch k depends only on (sequences, seed, k), and a run resumed at data position k
 /// continues exactly where it stopped.
 /// </summary>
-public sealed class BatchStream
+public sealed class BatchStream : IBatchSource
 {
     private readonly IReadOnlyList<int[]> _sequences;
     private readonly IBatcher _batcher;

@@ -1,4 +1,5 @@
 using OnnxPretrain.Data;
+using OnnxPretrain.Models;
 using OnnxPretrain.Runtime;
 
 namespace OnnxPretrain.Training;
@@ -31,6 +32,8 @@ public static partial class Pretraining
     /// <exception cref="TrainingDivergedException">The loss or gradient norm became NaN/Inf.</exception>
     public static PretrainResult Run(Recipe recipe, PretrainOptions o)
     {
+        if (recipe.Objective.Type == "as2")
+            throw new ArgumentException("objective.type 'as2' is fine-tuning on labelled pairs: use `finetune as2 --data <dir>`, not pretrain.");
         var existing = Trainer.Checkpoints(o.RunDir);
         if (existing.Count > 0 && !o.Resume)
             throw new InvalidOperationException($"Run folder '{o.RunDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
@@ -41,24 +44,74 @@ public static partial class Pretraining
         var shards = Path.Combine((o.Cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "shards");
         var train = Shard(shards, recipe, "train", corpus.Train, tokenizer, o.Log);
         var valid = Shard(shards, recipe, "validation", corpus.Validation, tokenizer, o.Log);
-        var packer = SequencePacker.Create(SequencePackerOptions.For(tokenizer.Specials, recipe.Data.SequenceLength));
-        var trainSeqs = packer.Pack(train.Shard);
-        var validSeqs = packer.Pack(valid.Shard);
-        train.Shard.Dispose();
-        valid.Shard.Dispose();
-        o.Log.WriteLine($"Packed {trainSeqs.Count:N0} training and {validSeqs.Count:N0} held-out sequences of <= {recipe.Data.SequenceLength} tokens.");
-
         string? resumeFrom = o.Resume && existing.Count > 0 ? existing[^1] : null;
         var crts = recipe.Objective.Type == "crts" ? CrtsState.Load(RelativeTo(recipe, recipe.Objective.Clusters!), resumeFrom) : null;
-        long seed = recipe.Training.Seed;
-        var trainStream = new BatchStream(trainSeqs, ObjectiveData.CreateBatcher(recipe, tokenizer.Specials, seed, crts), recipe.Training.BatchSize, seed);
-        var evalStream = new BatchStream(validSeqs, ObjectiveData.CreateBatcher(recipe, tokenizer.Specials, seed + 1, crts), recipe.Training.BatchSize, seed + 1, shuffle: false);
-        if (resumeFrom is null || !File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName))) BuildArtifacts(recipe, o.RunDir, o.Log, crts);
+        var (trainStream, evalStream) = Sources(recipe, tokenizer.Specials, train.Shard, valid.Shard, crts, o.Log);
+        if (resumeFrom is null || !File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)))
+        {
+            BuildArtifacts(recipe, o.RunDir, o.Log, crts);
+            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(recipe, init), o.Log);
+        }
         else o.Log.WriteLine($"Resuming from {resumeFrom}.");
         using var session = TrainingSession.Load(o.RunDir, o.Session, resumeFrom);
         var trainer = new Trainer(session, trainStream, evalStream, recipe.Training, o.RunDir, recipe.Training.Steps, crts);
         var summary = trainer.Run(o.Progress, o.Cancel);
         return new PretrainResult(summary, summary.Checkpoint ?? resumeFrom ?? Path.Combine(o.RunDir, "checkpoint"), vocab, train.Stats);
+    }
+
+    /// <summary>
+    /// Training and held-out batch sources: packed sequences for the token-level objectives, pair batches drawn from the
+    /// shards' document/paragraph/sentence structure for the sentence-level ones.
+    /// </summary>
+    private static (IBatchSource Train, IBatchSource Eval) Sources(Recipe recipe, SpecialTokens specials, TokenShard train, TokenShard valid,
+        CrtsState? crts, TextWriter log)
+    {
+        long seed = recipe.Training.Seed;
+        int b = recipe.Training.BatchSize;
+        if (ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type))
+            return (SentenceSource(recipe, specials, train, seed), SentenceSource(recipe, specials, valid, seed + 1));
+        var packer = SequencePacker.Create(SequencePackerOptions.For(specials, recipe.Data.SequenceLength));
+        var trainSeqs = packer.Pack(train);
+        var validSeqs = packer.Pack(valid);
+        log.WriteLine($"Packed {trainSeqs.Count:N0} training and {validSeqs.Count:N0} held-out sequences of <= {recipe.Data.SequenceLength} tokens.");
+        return (new BatchStream(trainSeqs, ObjectiveData.CreateBatcher(recipe, specials, seed, crts), b, seed),
+            new BatchStream(validSeqs, ObjectiveData.CreateBatcher(recipe, specials, seed + 1, crts), b, seed + 1, shuffle: false));
+    }
+
+    private static IBatchSource SentenceSource(Recipe recipe, SpecialTokens specials, ITokenizedCorpus corpus, long seed)
+    {
+        var o = recipe.Objective;
+        IBatchSource One(SentenceLevelTask task, long s) => new SentenceLevelSource(new SentenceLevelBatcher(new SentenceLevelBatcherOptions
+        {
+            Task = task, SequenceLength = recipe.Data.SequenceLength, Seed = s, PositiveFraction = o.PositiveFraction,
+            HardNegativeFraction = task == SentenceLevelTask.Psd ? 0 : o.HardNegativeFraction, MaskProbability = o.MaskProbability,
+            MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction,
+        }, specials, corpus), recipe.Training.BatchSize);
+        return o.Type switch
+        {
+            "ssp" => One(SentenceLevelTask.Ssp, seed),
+            "sp" => One(SentenceLevelTask.Sp, seed),
+            "psd" => One(SentenceLevelTask.Psd, seed),
+            _ => new RoundRobinSource([One(SentenceLevelTask.Ssp, seed), One(SentenceLevelTask.Sp, seed + 7), One(SentenceLevelTask.Psd, seed + 13)]),
+        };
+    }
+
+    /// <summary>
+    /// Copies every parameter of <paramref name="source"/> (a checkpoint folder or a model.safetensors file) whose name and
+    /// shape match into the initial checkpoint; the others keep their fresh initialisation (e.g. a new classification head).
+    /// </summary>
+    /// <exception cref="InvalidDataException">No parameter matched (wrong checkpoint for this model).</exception>
+    public static void InitFrom(string checkpointDir, string source, TextWriter log)
+    {
+        var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
+        var donor = Safetensors.Read(file).Tensors;
+        var (model, optimizer, state) = Checkpoint.Load(checkpointDir);
+        var merged = model.Tensors.ToDictionary(kv => kv.Key, kv =>
+            donor.TryGetValue(kv.Key, out var t) && t.Type == kv.Value.Type && t.Shape.SequenceEqual(kv.Value.Shape) ? t : kv.Value);
+        int loaded = merged.Count(kv => !ReferenceEquals(kv.Value, model.Tensors[kv.Key]));
+        if (loaded == 0) throw new InvalidDataException($"training.init_from '{file}' has no parameter with a matching name and shape.");
+        log.WriteLine($"Initialised {loaded} of {merged.Count} parameters from {file}; {merged.Count - loaded} keep their fresh initialisation.");
+        Checkpoint.Save(checkpointDir, merged, optimizer.Tensors, state);
     }
 
     /// <summary>The recipe's tokenizer and its vocab.txt path (fetched on first use for bert-base-uncased).</summary>
@@ -71,7 +124,7 @@ public static partial class Pretraining
 
     /// <summary>
     /// Train and held-out documents: the default corpus's documented split, or for a path corpus every 10th document
-    /// (by sorted id, the 10th, 20th, ...) held out.
+    /// (by sorted id, the 10th, 20th, ...) held out — at least the last two when that gives fewer (one for fewer than 4 documents).
     /// </summary>
     public static CorpusSplit Corpus(Recipe recipe, DataCacheOptions? cache, TextWriter log)
     {
@@ -89,7 +142,8 @@ public static partial class Pretraining
             : throw new FileNotFoundException($"data.corpus '{spec}' is neither 'default', a .jsonl file nor a folder (looked at '{path}').", path);
         var all = docs.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
         if (all.Count < 2) throw new InvalidDataException($"data.corpus '{path}' has {all.Count} document(s); at least 2 are needed (one is held out).");
-        var held = all.Where((_, i) => i % 10 == 9 || all.Count < 10 && i == all.Count - 1).ToList();
+        var held = all.Where((_, i) => i % 10 == 9).ToList();
+        if (held.Count < 2) held = all.TakeLast(all.Count >= 4 ? 2 : 1).ToList();
         return new CorpusSplit(all.Except(held).ToList(), held);
     }
 

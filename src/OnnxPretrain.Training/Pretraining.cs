@@ -1,4 +1,5 @@
 using OnnxPretrain.Data;
+using OnnxPretrain.Models;
 using OnnxPretrain.Models.Objectives;
 using OnnxPretrain.Runtime;
 
@@ -14,16 +15,36 @@ public static partial class Pretraining
     /// <exception cref="ArgumentException">The recipe is inconsistent (e.g. vocabulary size vs tokenizer).</exception>
     public static ArtifactManifest BuildArtifacts(Recipe recipe, string dir, TextWriter log, CrtsState? crts = null)
     {
-        var specials = Specials(recipe);
-        crts ??= recipe.Objective.Type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
-        var batcher = ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts);
-        var example = new BatchStream(Bench.SyntheticSequences(2, recipe.Data.SequenceLength, specials, recipe.Training.Seed), batcher, 2, recipe.Training.Seed);
+        var example = ExampleBatch(recipe, Specials(recipe), crts);
         var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, recipe.Training.Seed);
-        var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example.Get(0)), recipe.ToJson());
+        var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
         log.WriteLine($"Building artifacts of '{recipe.Name}' ({recipe.Objective.Type}) in {dir} ...");
         var manifest = ArtifactBuilder.Build(model, Bench.Optimizer(recipe), dir);
         log.WriteLine($"  {manifest.Parameters.Count} parameters, {manifest.Parameters.Sum(p => p.Count):N0} weights.");
         return manifest;
+    }
+
+    /// <summary>
+    /// A two-row batch of the recipe's inputs from synthetic full-length sequences, made by the objective's real batcher
+    /// (sentence-level objectives: the MLM batcher plus <c>sentence_labels</c>; AS2 fine-tuning: unmasked rows plus <c>labels</c>).
+    /// </summary>
+    public static Batch ExampleBatch(Recipe recipe, SpecialTokens specials, CrtsState? crts = null)
+    {
+        var type = recipe.Objective.Type;
+        var rows = Bench.SyntheticSequences(2, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
+        var batcherRecipe = ObjectiveConfig.SentenceLevelTypes.Contains(type) || type == "as2" ? recipe with { Objective = recipe.Objective with { Type = "mlm" } } : recipe;
+        crts ??= type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
+        var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), 2, recipe.Training.Seed).Get(0);
+        if (batcherRecipe == recipe) return batch;
+        var arrays = batch.Arrays.ToDictionary();
+        if (type == "as2")
+        {
+            arrays.Remove("masked_lm_positions");
+            arrays.Remove("masked_lm_labels");
+            arrays["input_ids"] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [2, recipe.Data.SequenceLength]);
+        }
+        arrays[type == "as2" ? "labels" : "sentence_labels"] = new BatchArray(new long[] { 1, 0 }, [2]);
+        return batch with { Arrays = arrays };
     }
 
     /// <summary>

@@ -82,6 +82,12 @@ public sealed record TrainingConfig
     /// <summary>Checkpoints kept (older ones are deleted).</summary>
     public int KeepCheckpoints { get; init; } = 2;
 
+    /// <summary>
+    /// Optional checkpoint folder (or model.safetensors) to start from, relative to the recipe: parameters with matching
+    /// names and shapes are copied (continued pre-training, fine-tuning); the others keep their fresh initialisation.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
     /// <summary>Seed of initialisation, data order and masking.</summary>
     public long Seed { get; init; } = 42;
 

@@ -31,7 +31,7 @@ public interface ITrainerHook
 /// (<c>checkpoint-&lt;step&gt;</c>, newest K kept) and <c>metrics.jsonl</c>. Stops with
 /// <see cref="TrainingDivergedException"/> on a NaN/Inf loss or gradient norm, keeping the last good checkpoint.
 /// </summary>
-public sealed class Trainer(TrainingSession session, BatchStream train, BatchStream? eval, TrainingConfig config, string runDir,
+public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchSource? eval, TrainingConfig config, string runDir,
     int totalSteps, ITrainerHook? hook = null)
 {
     private readonly MetricsLog _log = new(Path.Combine(runDir, "metrics.jsonl"));

@@ -131,9 +131,36 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void FinetuneAs2_FromPretrainedFixture_ExportsCrossEncoderAndReportsTest()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var root = Path.GetDirectoryName(recipe)!;
+        Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1").Code);
+        var data = Directory.CreateDirectory(Path.Combine(root, "as2")).FullName;
+        foreach (var split in new[] { "train", "dev", "test" })
+        {
+            var lines = new List<string> { "qid\tquestion\tcandidate\tlabel" };
+            for (int q = 0; q < 6; q++)
+                for (int c = 0; c < 3; c++)
+                    lines.Add($"{split}-{q}\twhere did the {Fixture.Words[q]} go\t{(c == 0 ? $"the {Fixture.Words[q]} went to the park" : $"a {Fixture.Words[q + c + 5]} sat")}\t{(c == 0 ? 1 : 0)}");
+            File.WriteAllLines(Path.Combine(data, $"{split}.tsv"), lines);
+        }
+        var (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
+            "--epochs", "2", "--batch", "4", "--max-length", "48", "--out", Path.Combine(root, "ft"), "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        var map = (double)json["systems"]!["model"]!["map"]!;
+        Assert.IsTrue(map > 0 && map <= 1, $"MAP {map}");
+        StringAssert.Contains(stderr, "Initialised");
+        var onnx = JsonNode.Parse(Cli("inspect", Path.Combine(root, "ft", "export", "model.onnx")).Out)!.AsObject();
+        Assert.AreEqual("logits", (string)onnx["outputs"]![0]!["name"]!);
+        Assert.IsTrue(File.Exists(Path.Combine(root, "ft", "as2_report.md")));
+    }
+
+    [TestMethod]
     public void Help_EveryCommand_DescribesItself()
     {
-        foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect", "evaluate as2" })
+        foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect", "evaluate as2", "finetune as2", "export" })
         {
             var (code, stdout, _) = Cli([.. command.Split(' '), "--help"]);
             Assert.AreEqual(0, code, command);

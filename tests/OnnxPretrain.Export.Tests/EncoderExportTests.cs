@@ -48,6 +48,34 @@ public sealed class EncoderExportTests
     }
 
     [TestMethod]
+    [DataRow("electra"), DataRow("bert")]
+    public void Export_SequenceClassification_MatchesEvalModelLogits(string type)
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-cls-").FullName;
+        var objective = PretrainingObjective.Create(Tiny(type), new ObjectiveConfig { Type = "as2" }, 10, seed: 4);
+        var rng = new Random(2);
+        var batch = new Dictionary<string, TensorData>
+        {
+            ["input_ids"] = TensorData.Create(Enumerable.Range(0, 20).Select(i => i % 10 == 0 ? 1L : rng.Next(4, 50)).ToArray(), 2, 10),
+            ["attention_mask"] = TensorData.Create(Enumerable.Range(0, 20).Select(i => i >= 18 ? 0L : 1L).ToArray(), 2, 10),
+            ["token_type_ids"] = TensorData.Create(Enumerable.Range(0, 20).Select(i => i % 10 >= 5 ? 1L : 0L).ToArray(), 2, 10),
+            ["labels"] = TensorData.Create(new long[] { 1, 0 }, 2),
+        };
+        ArtifactBuilder.Build(new TrainableModel("t", objective.Build, () => batch), new AdamWOptions(), dir);
+        using var session = TrainingSession.Load(dir);
+        for (int i = 0; i < 3; i++) { session.TrainStep(batch); session.OptimizerStep(1e-2f); }
+        var expected = session.Evaluate(batch, ["logits"])["logits"].AsFloats();
+        var model = EncoderExport.Write(Tiny(type), session.GetParameters(), Path.Combine(dir, "export"), task: ExportTask.SequenceClassification);
+        using var exported = OnnxModel.Load(model);
+        CollectionAssert.AreEqual(new[] { "logits" }, exported.OutputNames.ToArray());
+        var actual = exported.Run(batch.Where(kv => kv.Key != "labels").ToDictionary())["logits"].AsFloats();
+        double maxDiff = expected.Zip(actual).Max(p => Math.Abs(p.First - p.Second));
+        Console.WriteLine($"{type}: max |exported logits - eval_model logits| = {maxDiff:G3}");
+        Assert.IsLessThan(1e-5, maxDiff);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "export", "config.json")), "ForSequenceClassification");
+    }
+
+    [TestMethod]
     public void Export_MissingParameter_NamesIt()
     {
         var e = Assert.ThrowsExactly<InvalidDataException>(() =>

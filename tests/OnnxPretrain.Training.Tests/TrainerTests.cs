@@ -54,7 +54,7 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
-    [DataRow("electra"), DataRow("rts"), DataRow("slm")]
+    [DataRow("electra"), DataRow("rts"), DataRow("slm"), DataRow("ssp"), DataRow("sp"), DataRow("psd"), DataRow("all")]
     public void Run_EachObjectiveOnFixture_TrainsWithFiniteLosses(string objective)
     {
         var recipe = Fixture.Create(steps: 4, objective: objective);
@@ -63,6 +63,23 @@ public sealed class TrainerTests
         var losses = Fixture.TrainLosses(dir);
         Assert.HasCount(4, losses);
         Assert.IsTrue(losses.Values.All(double.IsFinite));
+    }
+
+    [TestMethod]
+    public void InitFrom_MlmCheckpoint_ContinuesWithSspAndFreshHead()
+    {
+        var mlm = Fixture.Create(steps: 2);
+        var mlmRun = Path.Combine(Path.GetDirectoryName(mlm)!, "mlm");
+        var pretrained = Run(mlm, mlmRun).Checkpoint;
+        var ssp = Fixture.Create(steps: 2, objective: "ssp", extraTraining: $", \"init_from\": \"{pretrained}\"");
+        var dir = Path.Combine(Path.GetDirectoryName(ssp)!, "ssp");
+        var log = new StringWriter();
+        Pretraining.Run(Recipe.Load(ssp), new PretrainOptions(dir, OneThread, false, log));
+        StringAssert.Contains(log.ToString(), "Initialised");
+        var donor = Safetensors.Read(Path.Combine(pretrained, "model.safetensors")).Tensors["electra.encoder.layer.0.attention.self.query.weight"].AsFloats();
+        var start = Safetensors.Read(Path.Combine(dir, "checkpoint", "model.safetensors")).Tensors;
+        CollectionAssert.AreEqual(donor, start["electra.encoder.layer.0.attention.self.query.weight"].AsFloats());
+        Assert.IsTrue(start.ContainsKey("classifier.out_proj.weight"));
     }
 
     [TestMethod]

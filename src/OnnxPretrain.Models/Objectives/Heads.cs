@@ -54,6 +54,27 @@ public static class Heads
         return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
     }
 
+    /// <summary>
+    /// Sequence classification on the first token ([CLS]) of each sequence: hidden (B, T, H) -> logits (B, K).
+    /// <c>electra</c>: ElectraClassificationHead — dropout, <c>classifier.dense</c> (H, H), GELU, dropout,
+    /// <c>classifier.out_proj</c> (K, H). <c>bert</c>: BertForSequenceClassification — <c>bert.pooler.dense</c> (H, H) +
+    /// tanh, dropout, <c>classifier</c> (K, H).
+    /// </summary>
+    public static Value Classification(Layers L, EncoderConfig c, Value hidden, Value ids, int numLabels, bool training)
+    {
+        var g = L.G;
+        int h = c.HiddenSize;
+        var cls = g.Gather(g.Reshape(hidden, -1, h), g.FirstTokenRows(ids));                         // (B, H)
+        if (c.ModelType == "bert")
+        {
+            var pooled = g.Tanh(L.Linear("bert.pooler.dense", cls, h, h));                             // (B, H) pooler_output
+            return L.Linear("classifier", L.Dropout(pooled, c.HiddenDropoutProb, training), h, numLabels); // (B, K)
+        }
+        using var scope = g.Scope("classifier");
+        var x = L.Activation(c.HiddenAct, L.Linear("dense", L.Dropout(cls, c.HiddenDropoutProb, training), h, h)); // (B, H)
+        return L.Linear("out_proj", L.Dropout(x, c.HiddenDropoutProb, training), h, numLabels);         // (B, K)
+    }
+
     /// <summary>Fraction of positions with label != -100 whose prediction equals the label (0 when none).</summary>
     public static Value Accuracy(Graph g, Value predictions, Value labels)
     {

@@ -42,6 +42,8 @@ public abstract class PretrainingObjective
             "mlm" or "slm" => new MaskedLmObjective(encoder, objective, sequenceLength, seed),
             "electra" => new ElectraObjective(encoder, objective, sequenceLength, seed),
             "rts" or "crts" => new TokenDetectionObjective(encoder, objective, sequenceLength, seed),
+            "ssp" or "sp" or "psd" or "all" => new SentencePairObjective(encoder, objective, sequenceLength, seed),
+            "as2" => new SequenceClassificationObjective(encoder, objective, sequenceLength, seed),
             _ => throw new ArgumentException($"objective.type is '{objective.Type}'; expected one of {string.Join(", ", ObjectiveConfig.Types)}."),
         };
 

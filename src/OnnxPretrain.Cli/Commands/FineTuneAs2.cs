@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OnnxPretrain.Evaluation;
+using OnnxPretrain.Export;
+using OnnxPretrain.Models;
+using OnnxPretrain.Optim;
+using OnnxPretrain.Runtime;
+using OnnxPretrain.Training;
+
+namespace OnnxPretrain.Cli.Commands;
+
+/// <summary>Settings of <c>finetune as2</c>.</summary>
+/// <param name="DataDir">Folder with train/dev/test TSV files.</param>
+/// <param name="RunDir">Output folder.</param>
+/// <param name="Init">Checkpoint folder to start from (null = random initialisation).</param>
+/// <param name="Epochs">Passes over the training pairs.</param>
+/// <param name="LearningRate">Peak learning rate (linear warmup over 10% of the steps, then linear decay).</param>
+/// <param name="BatchSize">Pairs per step.</param>
+/// <param name="MaxLength">Maximum pair length in tokens.</param>
+/// <param name="Patience">Evaluations without a dev-MAP improvement before stopping early.</param>
+/// <param name="Session">ORT settings.</param>
+public sealed record FineTuneAs2Options(string DataDir, string RunDir, string? Init, int Epochs, double LearningRate, int BatchSize,
+    int MaxLength, int Patience, SessionConfig Session);
+
+/// <summary>
+/// AS2 fine-tuning: a cross-encoder (the recipe's encoder + a [CLS] classification head) trained with cross-entropy on
+/// (question, candidate) pairs, evaluated on dev MAP after every epoch with early stopping; the best weights are
+/// exported (<c>logits</c> output) and scored on the test split with the AS2 evaluator.
+/// </summary>
+public static class FineTuneAs2
+{
+    /// <summary>Runs fine-tuning, export and test evaluation; returns the test report and where things are.</summary>
+    public static JsonObject Run(Recipe pretrained, FineTuneAs2Options o, TextWriter log)
+    {
+        var train = As2Data.Read(As2Data.SplitPath(o.DataDir, "train"));
+        var dev = As2Data.Read(As2Data.SplitPath(o.DataDir, "dev"));
+        var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
+        var trainSource = new PairClassificationSource(Pairs(train), tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed, shuffle: true);
+        var devSource = new PairClassificationSource(Pairs(dev), tokenizer, o.MaxLength, o.BatchSize, 0, shuffle: false);
+        int steps = o.Epochs * trainSource.BatchesPerEpoch;
+        var recipe = pretrained with
+        {
+            Name = pretrained.Name + "-as2",
+            Objective = new ObjectiveConfig { Type = "as2" },
+            Data = pretrained.Data with { SequenceLength = o.MaxLength },
+            Training = pretrained.Training with { BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init },
+        };
+        Pretraining.BuildArtifacts(recipe.Validate(), o.RunDir, log);
+        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log);
+        var best = Train(recipe, o, trainSource, devSource, dev, log);
+        var weights = Checkpoint.Load(best.Dir).Model.Tensors;
+        var exportDir = Path.Combine(o.RunDir, "export");
+        EncoderExport.Write(recipe.Model, weights, exportDir, vocab, ExportTask.SequenceClassification);
+        var report = As2Evaluation.Run(new As2EvalOptions(o.DataDir, "test", exportDir, MaxLength: o.MaxLength));
+        File.WriteAllText(Path.Combine(o.RunDir, "as2_report.md"), report.ToMarkdown());
+        var json = report.ToJson();
+        json["fine_tuning"] = new JsonObject
+        {
+            ["steps"] = best.Steps, ["best_step"] = best.Step, ["dev_map"] = Math.Round(best.DevMap, 4), ["seconds"] = Math.Round(best.Seconds, 1),
+            ["init"] = o.Init, ["export"] = exportDir,
+        };
+        return json;
+    }
+
+    private sealed record Best(string Dir, long Step, double DevMap, long Steps, double Seconds);
+
+    private static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, PairClassificationSource devSource,
+        As2Dataset dev, TextWriter log)
+    {
+        using var session = TrainingSession.Load(o.RunDir, o.Session);
+        var schedule = new LrScheduleOptions { Kind = "linear", PeakLearningRate = recipe.Training.LearningRate, WarmupSteps = recipe.Training.WarmupSteps, TotalSteps = recipe.Training.Steps }.Validate();
+        var metrics = new MetricsLog(Path.Combine(o.RunDir, "metrics.jsonl"));
+        var clock = Stopwatch.StartNew();
+        Best? best = null;
+        int sinceBest = 0;
+        for (long step = 0; step < recipe.Training.Steps && sinceBest < o.Patience; step++)
+        {
+            var r = session.TrainStep(BatchStream.ToTensors(train.Get(step)));
+            float lr = LrSchedule.LearningRate(schedule, step);
+            float norm = session.OptimizerStep(lr);
+            metrics.Train(step + 1, r.Loss, r.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value), lr, norm, 0, clock.Elapsed.TotalSeconds);
+            if ((step + 1) % train.BatchesPerEpoch != 0 && step + 1 != recipe.Training.Steps) continue;
+            double map = As2Evaluation.Evaluate(dev, DevScores(session, devSource), false).MeanAveragePrecision;
+            metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
+            log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}, dev MAP {map:F4}");
+            if (best is null || map > best.DevMap)
+            {
+                var dir = Path.Combine(o.RunDir, "best");
+                session.SaveCheckpoint(dir);
+                (best, sinceBest) = (new Best(dir, step + 1, map, step + 1, clock.Elapsed.TotalSeconds), 0);
+            }
+            else sinceBest++;
+        }
+        return best! with { Steps = session.GlobalStep, Seconds = clock.Elapsed.TotalSeconds };
+    }
+
+    private static double[] DevScores(TrainingSession session, PairClassificationSource dev)
+    {
+        var scores = new List<double>();
+        for (int start = 0; start < dev.Count; start += 32)
+        {
+            var rows = Enumerable.Range(start, Math.Min(32, dev.Count - start)).ToArray();
+            var logits = session.Evaluate(BatchStream.ToTensors(dev.Assemble(rows)), ["logits"])["logits"].AsFloats();
+            for (int i = 0; i < rows.Length; i++) scores.Add(logits[2 * i + 1] - logits[2 * i]);
+        }
+        return scores.ToArray();
+    }
+
+    private static List<LabelledPair> Pairs(As2Dataset d) => d.Pairs.Select(p => new LabelledPair(p.Question, p.Candidate, p.IsPositive ? 1 : 0)).ToList();
+}
