@@ -122,7 +122,7 @@ public static partial class CliCommands
         {
             ["recipe"] = recipe.Name, ["steps"] = result.Summary.Steps, ["tokens"] = result.Summary.Tokens,
             ["seconds"] = Math.Round(result.Summary.Seconds, 1), ["eval_loss"] = result.Summary.EvalLoss is { } e ? Math.Round(e, 4) : null,
-            ["tokenization_tokens_per_s"] = Math.Round(result.Tokenization.TokensPerSecond),
+            ["tokenization_tokens_per_s"] = result.Tokenization.Reused ? null : Math.Round(result.Tokenization.TokensPerSecond),
         };
         foreach (var (k, v) in outputs) json[k.Replace(' ', '_')] = v;
         Print(json);
