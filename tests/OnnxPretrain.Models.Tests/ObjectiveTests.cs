@@ -61,10 +61,12 @@ public sealed class ObjectiveTests
     [TestMethod]
     public void Electra_TinyModel_OverfitsFixedBatch()
     {
-        var objective = PretrainingObjective.Create(Encoder(dropout: 0.1f), Objective("electra"), T, seed: 3);
+        // Dropout 0: ORT's dropout masks are random per session, and the generator/discriminator interplay makes the
+        // loss curve sensitive to them; without dropout the run is deterministic.
+        var objective = PretrainingObjective.Create(Encoder(dropout: 0f), Objective("electra"), T, seed: 3);
         var batch = MaskedLmBatch(5, electraNoise: true);
         var dir = Build(objective, () => batch);
-        var (first, last) = Overfit(dir, batch, 80, 3e-3f);
+        var (first, last) = Overfit(dir, batch, 150, 3e-3f);
         Assert.IsLessThan(first / 4, last, $"loss {first} -> {last}");
     }
 
