@@ -26,10 +26,11 @@ public static class Bench
     public static JsonObject Run(Recipe recipe, BenchOptions options, string workDir)
     {
         int b = options.BatchSize ?? recipe.Training.BatchSize, t = recipe.Data.SequenceLength;
-        var specials = SpecialTokens.BertBaseUncased with { VocabSize = recipe.Model.VocabSize };
+        var specials = Pretraining.Specials(recipe);
         var crts = recipe.Objective.Type == "crts" ? SyntheticClusters(recipe.Model.VocabSize) : null;
-        var batcher = ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts);
-        var stream = new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), batcher, b, recipe.Training.Seed);
+        IBatchSource stream = ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type) || recipe.Objective.Type == "as2"
+            ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
+            : new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
         var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
         var build = Stopwatch.StartNew();
@@ -108,7 +109,9 @@ public static class Bench
         {
             "mlm" or "slm" => Encoder(c) + VocabHead(c),
             "rts" or "crts" => Encoder(c) + TokenHead(c),
-            _ => Encoder(c) + TokenHead(c) + Generator(r, VocabHead, Encoder),
+            "electra" => Encoder(c) + TokenHead(c) + Generator(r, VocabHead, Encoder),
+            "as2" => Encoder(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),
+            _ => Encoder(c) + VocabHead(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),    // sentence-level: MLM + [CLS] pair head
         };
         return 3 * forward;
     }
@@ -124,7 +127,9 @@ public static class Bench
     {
         var rng = new Random((int)seed);
         var excluded = specials.NonReplaceableIds.ToHashSet();
-        int Draw() { int id; do id = rng.Next(specials.VocabSize); while (excluded.Contains(id) || specials.IsSpecial(id)); return id; }
+        var pool = Enumerable.Range(0, specials.VocabSize).Where(id => !excluded.Contains(id) && !specials.IsSpecial(id)).ToArray();
+        if (pool.Length == 0) throw new ArgumentException($"The vocabulary ({specials.VocabSize} ids) has no ordinary token to build sequences from.");
+        int Draw() => pool[rng.Next(pool.Length)];
         return Enumerable.Range(0, count).Select(_ =>
         {
             var s = new int[t];
@@ -133,6 +138,11 @@ public static class Bench
             for (int i = 1; i < t - 1; i++) s[i] = Draw();
             return s;
         }).ToList();
+    }
+
+    private sealed class FixedSource(Batch batch) : IBatchSource
+    {
+        public Batch Get(long position) => batch;
     }
 
     /// <summary>100 clusters by id modulo 100 — cost-equivalent stand-in for a real cluster file in benchmarks.</summary>

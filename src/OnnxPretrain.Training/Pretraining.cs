@@ -25,25 +25,25 @@ public static partial class Pretraining
     }
 
     /// <summary>
-    /// A two-row batch of the recipe's inputs from synthetic full-length sequences, made by the objective's real batcher
+    /// A batch (two rows by default) of the recipe's inputs from synthetic full-length sequences, made by the objective's real batcher
     /// (sentence-level objectives: the MLM batcher plus <c>sentence_labels</c>; AS2 fine-tuning: unmasked rows plus <c>labels</c>).
     /// </summary>
-    public static Batch ExampleBatch(Recipe recipe, SpecialTokens specials, CrtsState? crts = null)
+    public static Batch ExampleBatch(Recipe recipe, SpecialTokens specials, CrtsState? crts = null, int batchSize = 2)
     {
         var type = recipe.Objective.Type;
-        var rows = Bench.SyntheticSequences(2, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
+        var rows = Bench.SyntheticSequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
         var batcherRecipe = ObjectiveConfig.SentenceLevelTypes.Contains(type) || type == "as2" ? recipe with { Objective = recipe.Objective with { Type = "mlm" } } : recipe;
         crts ??= type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
-        var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), 2, recipe.Training.Seed).Get(0);
+        var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize, recipe.Training.Seed).Get(0);
         if (batcherRecipe == recipe) return batch;
         var arrays = batch.Arrays.ToDictionary();
         if (type == "as2")
         {
             arrays.Remove("masked_lm_positions");
             arrays.Remove("masked_lm_labels");
-            arrays["input_ids"] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [2, recipe.Data.SequenceLength]);
+            arrays["input_ids"] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [batchSize, recipe.Data.SequenceLength]);
         }
-        arrays[type == "as2" ? "labels" : "sentence_labels"] = new BatchArray(new long[] { 1, 0 }, [2]);
+        arrays[type == "as2" ? "labels" : "sentence_labels"] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
     }
 

@@ -158,6 +158,21 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Bench_EveryObjectiveKind_PrintsOneJsonLine()
+    {
+        var recipe = Fixture.Create();
+        foreach (var objective in new[] { "mlm", "electra", "crts", "ssp", "as2" })
+        {
+            var (code, stdout, stderr) = Cli("bench", "--recipe", recipe, "--objective", objective, "--steps", "2", "--warmup", "1", "--threads", "1");
+            Assert.AreEqual(0, code, $"{objective}: {stderr}");
+            var json = JsonNode.Parse(stdout.Trim())!.AsObject();
+            Assert.AreEqual(objective, (string)json["objective"]!);
+            Assert.IsGreaterThan(0.0, (double)json["ms_per_step_median"]!);
+            Assert.IsGreaterThan(0.0, (double)json["model_gflop_per_step"]!);
+        }
+    }
+
+    [TestMethod]
     public void Help_EveryCommand_DescribesItself()
     {
         foreach (var command in new[] { "run", "pretrain", "artifacts", "bench", "tokenize", "inspect", "evaluate as2", "finetune as2", "export" })
