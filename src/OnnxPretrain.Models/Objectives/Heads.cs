@@ -35,6 +35,19 @@ public static class Heads
     }
 
     /// <summary>
+    /// <see cref="MaskedLm"/> with the layout of the encoder's checkpoint type: <c>bert</c> -> BertForMaskedLM
+    /// (<c>cls.predictions.transform.*</c>, <c>cls.predictions.bias</c>), <c>electra</c> -> ElectraForMaskedLM
+    /// (<c>generator_predictions.*</c>, <c>generator_lm_head.bias</c>); the decoder is tied to the word embeddings.
+    /// </summary>
+    public static HeadOutput MaskedLmForModelType(Layers L, EncoderConfig c, Value hidden, Value positions, Value labels)
+    {
+        var wordEmbeddings = L.G[$"{c.ModelType}.embeddings.word_embeddings.weight"];                   // (V, E)
+        return c.ModelType == "bert"
+            ? MaskedLm(L, c, hidden, positions, labels, wordEmbeddings, "cls.predictions.transform", "cls.predictions.bias")
+            : MaskedLm(L, c, hidden, positions, labels, wordEmbeddings, "generator_predictions", "generator_lm_head.bias");
+    }
+
+    /// <summary>
     /// Per-token binary classification (ELECTRA's discriminator, RTS, C-RTS): dense + GELU + dense_prediction (H -> 1)
     /// gives logits (B, T); loss = binary cross-entropy with logits over tokens whose label is not -100, computed as a
     /// two-class softmax cross-entropy over [0, z] (identical to BCE with logit z). Names <c>{scope}.dense</c>,

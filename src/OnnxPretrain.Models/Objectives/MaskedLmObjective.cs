@@ -28,10 +28,7 @@ public sealed class MaskedLmObjective : PretrainingObjective
         var L = NewLayers(g);
         var prefix = Encoder.ModelType;
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                           // (B, T, H)
-        var wordEmbeddings = g[$"{prefix}.embeddings.word_embeddings.weight"];                         // (V, E)
-        var head = prefix == "bert"
-            ? Heads.MaskedLm(L, Encoder, hidden, positions, labels, wordEmbeddings, "cls.predictions.transform", "cls.predictions.bias")
-            : Heads.MaskedLm(L, Encoder, hidden, positions, labels, wordEmbeddings, "generator_predictions", "generator_lm_head.bias");
+        var head = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, labels);
         var name = Objective.Type;
         return new ForwardOutputs(head.Loss,
             [new($"{name}_accuracy", head.Accuracy)],

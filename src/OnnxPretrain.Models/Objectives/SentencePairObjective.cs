@@ -30,10 +30,7 @@ public sealed class SentencePairObjective : PretrainingObjective
         var L = NewLayers(g);
         var prefix = Encoder.ModelType;
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                               // (B, T, H)
-        var wordEmbeddings = g[$"{prefix}.embeddings.word_embeddings.weight"];
-        var mlm = prefix == "bert"
-            ? Heads.MaskedLm(L, Encoder, hidden, positions, mlmLabels, wordEmbeddings, "cls.predictions.transform", "cls.predictions.bias")
-            : Heads.MaskedLm(L, Encoder, hidden, positions, mlmLabels, wordEmbeddings, "generator_predictions", "generator_lm_head.bias");
+        var mlm = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, mlmLabels);
         var logits = Heads.Classification(L, Encoder, hidden, ids, 2, training);                         // (B, 2)
         var sentenceLoss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
