@@ -1,0 +1,41 @@
+using System.Xml.Linq;
+
+namespace OnnxPretrain.Cli.Tests;
+
+/// <summary>Enforces the one-way dependency table of the design (references point down only) from the project files.</summary>
+[TestClass]
+public sealed class ArchitectureTests
+{
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["Onnx"] = [],
+        ["Autodiff"] = ["Onnx"],
+        ["Optim"] = ["Onnx"],
+        ["Models"] = ["Onnx"],
+        ["Data"] = [],
+        ["Runtime"] = ["Onnx"],
+        ["Training"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime"],
+        ["Export"] = ["Onnx", "Models", "Runtime"],
+        ["Evaluation"] = ["Data", "Runtime"],
+        ["Cli"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime", "Training", "Export", "Evaluation"],
+    };
+
+    [TestMethod]
+    public void ProjectReferences_FollowTheDependencyTable_AndOnlyRuntimeReferencesOrt()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OnnxPretrain.sln"))) dir = dir.Parent;
+        Assert.IsNotNull(dir, "OnnxPretrain.sln not found");
+        var projects = Directory.GetFiles(Path.Combine(dir.FullName, "src"), "*.csproj", SearchOption.AllDirectories);
+        CollectionAssert.AreEquivalent(Allowed.Keys.ToArray(), projects.Select(p => Path.GetFileNameWithoutExtension(p)["OnnxPretrain.".Length..]).ToArray());
+        foreach (var path in projects)
+        {
+            var name = Path.GetFileNameWithoutExtension(path)["OnnxPretrain.".Length..];
+            var xml = XDocument.Load(path);
+            var refs = xml.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension((string)e.Attribute("Include")!)["OnnxPretrain.".Length..]);
+            foreach (var r in refs) CollectionAssert.Contains(Allowed[name], r, $"{name} must not reference {r}");
+            var ort = xml.Descendants("PackageReference").Any(e => ((string)e.Attribute("Include")!).StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
+            Assert.AreEqual(name == "Runtime", ort, $"{name}: only Runtime may reference ONNX Runtime");
+        }
+    }
+}
