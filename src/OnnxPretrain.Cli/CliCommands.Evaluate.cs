@@ -43,8 +43,13 @@ public static partial class CliCommands
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Checkpoint folder (model.safetensors) of a run.", Required = true };
         var task = new Option<string>("--task") { Description = "feature-extraction (last_hidden_state[, pooler_output]) or sequence-classification (logits).", DefaultValueFactory = _ => "feature-extraction" };
+        var external = new Option<string>("--external-data")
+        {
+            Description = "auto: weights go to model.onnx_data (ONNX external data) when they would push model.onnx past protobuf's 2 GB limit; always; never.",
+            DefaultValueFactory = _ => "auto",
+        };
         var c = new Command("export", "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
-            { Recipe, checkpoint, task, Out };
+            { Recipe, checkpoint, task, external, Out };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);
@@ -54,10 +59,17 @@ public static partial class CliCommands
                 "sequence-classification" => Export.ExportTask.SequenceClassification,
                 var t => throw new ArgumentException($"--task is '{t}'; expected feature-extraction or sequence-classification."),
             };
+            var externalData = r.GetValue(external) switch
+            {
+                "auto" => Onnx.ExternalData.Auto,
+                "always" => Onnx.ExternalData.Always,
+                "never" => Onnx.ExternalData.Never,
+                var e => throw new ArgumentException($"--external-data is '{e}'; expected auto, always or never."),
+            };
             var dir = r.GetValue(Out)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
             var weights = Runtime.Checkpoint.Load(r.GetValue(checkpoint)!.FullName).Model.Tensors;
             var (_, vocab) = Pretraining.Tokenizer(recipe, null);
-            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask);
+            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData);
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });
             return 0;
         }));

@@ -30,9 +30,11 @@ public static class EncoderExport
     /// <param name="outDir">Folder to write (created if missing).</param>
     /// <param name="vocabTxt">bert-style <c>vocab.txt</c> to copy beside the model, or null.</param>
     /// <param name="task">Feature extraction (hidden states) or sequence classification (logits).</param>
+    /// <param name="external">Whether the weights go to <c>model.onnx_data</c> (ONNX external data): by default only when
+    /// <c>model.onnx</c> would pass protobuf's 2 GB limit (see <see cref="ModelWriter.Save"/>).</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
     public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
-        ExportTask task = ExportTask.FeatureExtraction)
+        ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto)
     {
         bool pooler = config.ModelType == "bert" && parameters.ContainsKey("bert.pooler.dense.weight");
         var g = BuildGraph(config, task, pooler);
@@ -47,7 +49,7 @@ public static class EncoderExport
         }
         Directory.CreateDirectory(outDir);
         var model = Path.Combine(outDir, "model.onnx");
-        ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights);
+        ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights, external);
         Safetensors.Write(Path.Combine(outDir, "model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });
         var hf = HfConfig(config);
         if (task == ExportTask.SequenceClassification)

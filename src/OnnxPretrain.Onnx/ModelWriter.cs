@@ -13,7 +13,7 @@ public enum ParameterLayout
 }
 
 /// <summary>Writes a <see cref="Graph"/> as an ONNX <c>ModelProto</c> (IR version 8, opset 17, <c>com.microsoft</c> 1).</summary>
-public static class ModelWriter
+public static partial class ModelWriter
 {
     /// <summary>ONNX IR version written.</summary>
     public const long IrVersion = 8;
@@ -48,15 +48,26 @@ public static class ModelWriter
     public static byte[] ToBytes(Graph graph, ParameterLayout layout, IReadOnlyDictionary<string, TensorData>? parameterData = null) =>
         ToProto(graph, layout, parameterData).ToByteArray();
 
-    /// <summary>Writes the graph to <paramref name="path"/> atomically (temp file, then rename).</summary>
-    /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void Save(Graph graph, string path, ParameterLayout layout, IReadOnlyDictionary<string, TensorData>? parameterData = null)
+    /// <summary>
+    /// Writes the graph to <paramref name="path"/> atomically (temp files, then rename). With
+    /// <paramref name="external"/> <see cref="ExternalData.Auto"/> the initializers go to ONNX external data
+    /// (<c>&lt;file&gt;_data</c>, e.g. <c>model.onnx_data</c>) when they would push the protobuf past its 2 GB limit;
+    /// see <see cref="SaveExternal"/>.
+    /// </summary>
+    /// <returns>The external data file written, or null when every tensor is inline.</returns>
+    /// <exception cref="IOException">A file cannot be written.</exception>
+    public static string? Save(Graph graph, string path, ParameterLayout layout, IReadOnlyDictionary<string, TensorData>? parameterData = null,
+        ExternalData external = ExternalData.Auto)
     {
-        var bytes = ToBytes(graph, layout, parameterData);
+        var model = ToProto(graph, layout, parameterData);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        bool toExternal = external == ExternalData.Always || external == ExternalData.Auto && InitializerBytes(model) > AutoExternalThresholdBytes;
+        string? dataFile = toExternal ? SaveExternal(model, path) : null;
         var tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, bytes);
+        using (var stream = File.Create(tmp)) model.WriteTo(stream);
         File.Move(tmp, path, overwrite: true);
+        if (dataFile is null && File.Exists(ExternalDataPath(path))) File.Delete(ExternalDataPath(path));   // stale data of an earlier save
+        return dataFile;
     }
 
     /// <summary>The ONNX ValueInfo (name, element type, dims with <c>dim_param</c> for symbolic dims).</summary>

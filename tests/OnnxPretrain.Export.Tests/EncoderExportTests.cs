@@ -76,6 +76,62 @@ public sealed class EncoderExportTests
     }
 
     [TestMethod]
+    public void Export_ExternalData_SameOutputsWithWeightsInModelOnnxData()
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-ext-").FullName;
+        var config = Tiny("electra");
+        var weights = EncoderExport.BuildGraph(config).Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);
+        var rng = new Random(5);
+        var batch = new Dictionary<string, TensorData>
+        {
+            ["input_ids"] = TensorData.Create(Enumerable.Range(0, 20).Select(i => i % 10 == 0 ? 1L : rng.Next(4, 50)).ToArray(), 2, 10),
+            ["attention_mask"] = TensorData.Create(Enumerable.Range(0, 20).Select(i => i >= 16 ? 0L : 1L).ToArray(), 2, 10),
+            ["token_type_ids"] = TensorData.Create(new long[20], 2, 10),
+        };
+        var inline = EncoderExport.Write(config, weights, Path.Combine(dir, "inline"), external: ExternalData.Never);
+        var external = EncoderExport.Write(config, weights, Path.Combine(dir, "external"), external: ExternalData.Always);
+        var data = external + "_data";
+        Assert.IsTrue(File.Exists(data), "model.onnx_data was not written");
+        Assert.IsFalse(File.Exists(inline + "_data"));
+        var big = weights.Values.Select(t => (long)t.ToBytes().Length).Where(n => n >= ModelWriter.ExternalTensorMinBytes).ToList();
+        long moved = new FileInfo(inline).Length - new FileInfo(external).Length;
+        Assert.IsGreaterThan(big.Sum() - 200L * big.Count, moved, "model.onnx should keep only the graph and the small tensors");
+        Assert.IsGreaterThanOrEqualTo(big.Sum(), new FileInfo(data).Length);
+
+        using var a = OnnxModel.Load(inline);
+        using var b = OnnxModel.Load(external);
+        var expected = a.Run(batch, ["last_hidden_state"])["last_hidden_state"].AsFloats();
+        var actual = b.Run(batch, ["last_hidden_state"])["last_hidden_state"].AsFloats();
+        CollectionAssert.AreEqual(expected, actual);
+
+        EncoderExport.Write(config, weights, Path.Combine(dir, "external"), external: ExternalData.Never);
+        Assert.IsFalse(File.Exists(data), "a re-export without external data must remove the stale model.onnx_data");
+    }
+
+    [TestMethod]
+    public void ModelWriter_ExternalData_OffsetsAlignedAndLengthsMatchTheTensors()
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-ext2-").FullName;
+        var g = EncoderExport.BuildGraph(Tiny("bert"));
+        var path = Path.Combine(dir, "model.onnx");
+        ModelWriter.Save(g, path, ParameterLayout.AsInitializers, external: ExternalData.Always);
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var bytes = File.ReadAllBytes(path + "_data");
+        var byName = g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial.ToBytes());
+        int externalCount = 0;
+        foreach (var t in model.Graph.Initializer.Where(t => t.DataLocation == global::Onnx.TensorProto.Types.DataLocation.External))
+        {
+            var entries = t.ExternalData.ToDictionary(e => e.Key, e => e.Value);
+            Assert.AreEqual("model.onnx_data", entries["location"]);
+            long offset = long.Parse(entries["offset"]), length = long.Parse(entries["length"]);
+            Assert.AreEqual(0, offset % ModelWriter.ExternalDataAlignment, $"{t.Name} offset {offset}");
+            CollectionAssert.AreEqual(byName[t.Name], bytes.AsSpan((int)offset, (int)length).ToArray(), t.Name);
+            externalCount++;
+        }
+        Assert.AreEqual(byName.Count(kv => kv.Value.Length >= ModelWriter.ExternalTensorMinBytes), externalCount);
+    }
+
+    [TestMethod]
     public void Export_CrossEncoder_RunsInOnnxRuntimeNodeWithTheSameLogits()
     {
         var root = RepoRoot();
