@@ -43,7 +43,7 @@ public sealed class EncoderGradientTests
         Console.WriteLine($"{type}/{layout}: {checkedCount} entries of {grads.Count} parameters; worst error / tolerance = {worst:F3}");
     }
 
-    private static double Numeric(OnnxModel eval, Dictionary<string, TensorData> batch, Dictionary<string, TensorData> ps, string name, int i, float eps)
+    internal static double Numeric(OnnxModel eval, Dictionary<string, TensorData> batch, Dictionary<string, TensorData> ps, string name, int i, float eps)
     {
         var data = ps[name].AsFloats();
         float saved = data[i];

@@ -1,0 +1,58 @@
+using OnnxPretrain.Onnx;
+
+namespace OnnxPretrain.Models.Objectives;
+
+/// <summary>
+/// Teacher-forced sequence-to-sequence language modelling on a BART-family model (<see cref="Seq2Seq"/>), the loss of
+/// PEGASUS gap-sentence generation (Zhang et al. 2020 §3.1), T5 span corruption (Raffel et al. 2020 §3.1.4) and
+/// supervised summarisation fine-tuning alike: the objectives differ only in how their batchers build source and target.
+/// Batch inputs: <c>input_ids</c>, <c>attention_mask</c> (B, S) int64 (source); <c>decoder_input_ids</c> (B, L) int64
+/// (labels shifted right after the decoder start token); <c>labels</c> (B, L) int64 (-100 = ignored, e.g. padding).
+/// Loss: mean cross-entropy over labelled target tokens of the LM head tied to <c>model.shared.weight</c>.
+/// </summary>
+public sealed class Seq2SeqLmObjective
+{
+    /// <summary>Batch input names.</summary>
+    public const string InputIds = "input_ids", AttentionMask = "attention_mask", DecoderInputIds = "decoder_input_ids", Labels = "labels";
+
+    /// <summary>Model hyper-parameters.</summary>
+    public Seq2SeqConfig Model { get; }
+
+    /// <summary>Name of the accuracy metric (<c>{name}_accuracy</c>), e.g. <c>gsg</c> or <c>span_corruption</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Seed of the parameter initialisation.</summary>
+    public long Seed { get; }
+
+    /// <summary>Creates the objective.</summary>
+    /// <exception cref="ArgumentException">The config is invalid or the name is empty.</exception>
+    public Seq2SeqLmObjective(Seq2SeqConfig model, string name, long seed)
+    {
+        Model = model.Validate();
+        Name = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("The objective name must not be empty.", nameof(name)) : name;
+        Seed = seed;
+    }
+
+    /// <summary>Builds forward + loss into an empty graph; dropout only when <paramref name="training"/>.
+    /// Eval-model heads: <c>logits</c> (B, L, V) and <c>encoder_last_hidden_state</c> (B, S, d).</summary>
+    public ForwardOutputs Build(Graph g, bool training)
+    {
+        var source = new Shape("batch", "source_sequence");
+        var target = new Shape("batch", "target_sequence");
+        var ids = g.Input(InputIds, DataType.Int64, source);                                               // (B, S)
+        var mask = g.Input(AttentionMask, DataType.Int64, source);                                         // (B, S)
+        var decoderIds = g.Input(DecoderInputIds, DataType.Int64, target);                                 // (B, L)
+        var labels = g.Input(Labels, DataType.Int64, target);                                              // (B, L)
+        var L = new Layers(g, Seed, Model.InitStd);
+        var encoderRows = Seq2Seq.EncoderStack(L, Model, ids, mask, training);                             // (B*S, d)
+        var decoderRows = Seq2Seq.DecoderStack(L, Model, decoderIds, encoderRows, ids, mask, training);   // (B*L, d)
+        var logits = Seq2Seq.LmLogits(g, decoderRows);                                                      // (B*L, V)
+        var flatLabels = g.Reshape(labels, -1);                                                             // (B*L)
+        var loss = g.SoftmaxCrossEntropyLoss(logits, flatLabels).Loss;                                      // scalar
+        var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), flatLabels);
+        int d = Model.DModel;
+        var logits3 = g.Reshape(logits, g.Concat([g.ShapeOf(labels), g.Int64s(Model.VocabSize)], 0), new Shape(target[0], target[1], Model.VocabSize));
+        var hidden = g.Reshape(encoderRows, g.Concat([g.ShapeOf(ids), g.Int64s(d)], 0), new Shape(source[0], source[1], d));
+        return new ForwardOutputs(loss, [new($"{Name}_accuracy", accuracy)], [new("logits", logits3), new("encoder_last_hidden_state", hidden)]);
+    }
+}
