@@ -112,7 +112,9 @@ public static class EncoderExport
         ["position_embedding_type"] = "absolute",
     };
 
-    private static void WriteTokenizer(string outDir, string vocabTxt)
+    /// <summary>Copies <c>vocab.txt</c> and writes <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> for an uncased BERT tokenizer.</summary>
+    /// <exception cref="IOException">A file cannot be copied or written.</exception>
+    public static void WriteTokenizer(string outDir, string vocabTxt)
     {
         File.Copy(vocabTxt, Path.Combine(outDir, "vocab.txt"), overwrite: true);
         WriteJson(Path.Combine(outDir, "tokenizer_config.json"), new JsonObject
