@@ -1,0 +1,45 @@
+namespace OnnxPretrain.Evaluation.Generation;
+
+/// <summary>
+/// Decoding settings, named and defaulted as Hugging Face's <c>GenerationConfig</c> (<c>num_beams</c>,
+/// <c>length_penalty</c>, <c>no_repeat_ngram_size</c>, <c>max_new_tokens</c>, <c>min_length</c>).
+/// </summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Beams per example; 1 = greedy decoding.</summary>
+    public int NumBeams { get; init; } = 1;
+
+    /// <summary>Beam hypotheses are ranked by sum of log-probabilities / (generated tokens)^<c>length_penalty</c>; &gt; 0 favours longer outputs.</summary>
+    public float LengthPenalty { get; init; } = 1f;
+
+    /// <summary>When &gt; 0, no n-gram of this size occurs twice in an output (the decoder start token included, as in HF).</summary>
+    public int NoRepeatNgramSize { get; init; }
+
+    /// <summary>Most tokens generated per example (end of sequence included).</summary>
+    public int MaxNewTokens { get; init; } = 32;
+
+    /// <summary>End of sequence is forbidden until this many tokens were generated.</summary>
+    public int MinLength { get; init; }
+
+    /// <summary>Examples decoded together (rows = batch x beams).</summary>
+    public int BatchSize { get; init; } = 8;
+
+    /// <summary>Checks every field.</summary>
+    /// <exception cref="ArgumentException">A field is out of range (the message names it and its value).</exception>
+    public GenerationOptions Validate()
+    {
+        if (NumBeams < 1) throw new ArgumentException($"num_beams ({NumBeams}) must be >= 1.");
+        if (!float.IsFinite(LengthPenalty)) throw new ArgumentException($"length_penalty ({LengthPenalty}) must be finite.");
+        if (NoRepeatNgramSize < 0) throw new ArgumentException($"no_repeat_ngram_size ({NoRepeatNgramSize}) must be >= 0.");
+        if (MaxNewTokens < 1) throw new ArgumentException($"max_new_tokens ({MaxNewTokens}) must be >= 1.");
+        if (MinLength < 0 || MinLength > MaxNewTokens) throw new ArgumentException($"min_length ({MinLength}) must be in [0, max_new_tokens = {MaxNewTokens}].");
+        if (BatchSize < 1) throw new ArgumentException($"batch size ({BatchSize}) must be >= 1.");
+        return this;
+    }
+}
+
+/// <summary>One generated output.</summary>
+/// <param name="Tokens">Generated ids, without the decoder start token and without the final end of sequence.</param>
+/// <param name="Score">Sum of log-probabilities of the generated tokens (end of sequence included) / length^length_penalty
+/// (greedy: the plain sum).</param>
+public sealed record Generated(long[] Tokens, double Score);

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace OnnxPretrain.Cli.Tests;
+
+[TestClass]
+public sealed class SummarizationCliTests
+{
+    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "OnnxPretrain.Cli.dll");
+
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(CliDll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); Assert.Fail("CLI timed out: " + string.Join(" ", args)); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private static string SmallData()
+    {
+        string dir = Directory.CreateTempSubdirectory("onnxpretrain-summ-cli-").FullName;
+        File.WriteAllText(Path.Combine(dir, "test.jsonl"),
+            "{\"id\": \"e1\", \"document\": \"Meeting moved to Friday. Please confirm.\", \"summary\": \"meeting moved\", \"references\": [\"meeting moved to friday\", \"friday meeting\"]}\n" +
+            "{\"id\": \"e2\", \"document\": \"Budget attached.\\nCall me.\", \"summary\": \"Budget\", \"references\": [\"budget\", \"the budget\", \"call\"]}\n");
+        File.WriteAllText(Path.Combine(dir, "pred.jsonl"),
+            "{\"id\": \"e2\", \"prediction\": \"budget\"}\n{\"id\": \"e1\", \"prediction\": \"meeting moved\"}\n");
+        return dir;
+    }
+
+    [TestMethod]
+    public void EvaluateSummarization_PredictionsOnSmallData_PrintsJsonAndWritesMarkdown()
+    {
+        string dir = SmallData();
+        try
+        {
+            string outDir = Path.Combine(dir, "out");
+            var (code, stdout, stderr) = Cli("evaluate", "summarization", "--data", dir, "--split", "test",
+                "--predictions", Path.Combine(dir, "pred.jsonl"), "--stem", "true", "--out", outDir);
+            Assert.AreEqual(0, code, stderr);
+            JsonObject json = JsonNode.Parse(stdout)!.AsObject();
+            Assert.AreEqual(2, (int)json["examples"]!);
+            // Both predictions equal their summaries -> primary R1 F1 = 1. Lead-1 of e2 is "Budget attached." vs "Budget":
+            // P 1/2, R 1 -> F 2/3; e1's lead vs "meeting moved": F 2/3 (see the evaluation tests) -> mean 2/3.
+            Assert.AreEqual(1.0, (double)json["systems"]!["predictions"]!["primary"]!["rouge1"]!["f1"]!, 1e-12);
+            Assert.AreEqual(2.0 / 3, (double)json["systems"]!["lead-1"]!["primary"]!["rouge1"]!["f1"]!, 1e-12);
+            string md = File.ReadAllText((string)json["markdown"]!);
+            StringAssert.Contains(md, "| lead-1 | references (max) | 2 |");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void EvaluateSummarization_BothLeadAndPredictions_FailsWithMessage()
+    {
+        string dir = SmallData();
+        try
+        {
+            var (code, _, stderr) = Cli("evaluate", "summarization", "--data", dir, "--lead", "--predictions", Path.Combine(dir, "pred.jsonl"));
+            Assert.AreEqual(1, code);
+            StringAssert.Contains(stderr, "exactly one of --predictions");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    public void EvaluateSummarization_LeadOnAeslcTest_ReportsPrimaryAndReferenceScores()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OnnxPretrain.sln"))) root = root.Parent;
+        string data = Path.GetFullPath(Path.Combine(root?.FullName ?? ".", "..", "shared", "data", "summarization", "aeslc"));
+        if (!File.Exists(Path.Combine(data, "test.jsonl"))) Assert.Inconclusive($"AESLC data not found at {data} (../shared/data/summarization/aeslc).");
+        var (code, stdout, stderr) = Cli("evaluate", "summarization", "--data", data, "--split", "test", "--lead");
+        Assert.AreEqual(0, code, stderr);
+        JsonObject lead = JsonNode.Parse(stdout)!["systems"]!["lead-1"]!.AsObject();
+        Assert.AreEqual(1906, (int)lead["examples_with_references"]!);
+        foreach (string part in new[] { "primary", "references_mean", "references_max" })
+            Assert.IsTrue((double)lead[part]!["rouge1"]!["f1"]! > 0, part);
+    }
+}
