@@ -8,7 +8,10 @@ namespace OnnxPretrain.Models.Objectives;
 /// supervised summarisation fine-tuning alike: the objectives differ only in how their batchers build source and target.
 /// Batch inputs: <c>input_ids</c>, <c>attention_mask</c> (B, S) int64 (source); <c>decoder_input_ids</c> (B, L) int64
 /// (labels shifted right after the decoder start token); <c>labels</c> (B, L) int64 (-100 = ignored, e.g. padding).
-/// Loss: mean cross-entropy over labelled target tokens of the LM head tied to <c>model.shared.weight</c>.
+/// Loss: mean cross-entropy over labelled target tokens of the LM head tied to <c>model.shared.weight</c>. With
+/// <see cref="EncoderMlm"/> (PEGASUS's optional MLM on the encoder input, §3.2) also <c>masked_lm_positions</c> /
+/// <c>masked_lm_labels</c> (M) int64 (flat b·S + t) and the loss adds the mean cross-entropy of the same tied head on
+/// the encoder's output rows at those positions.
 /// </summary>
 public sealed class Seq2SeqLmObjective
 {
@@ -24,10 +27,14 @@ public sealed class Seq2SeqLmObjective
     /// <summary>Seed of the parameter initialisation.</summary>
     public long Seed { get; }
 
+    /// <summary>Whether the encoder also predicts masked source tokens (<c>mlm_loss</c>, <c>mlm_accuracy</c> metrics).</summary>
+    public bool EncoderMlm { get; }
+
     /// <summary>Creates the objective.</summary>
     /// <exception cref="ArgumentException">The config is invalid or the name is empty.</exception>
-    public Seq2SeqLmObjective(Seq2SeqConfig model, string name, long seed)
+    public Seq2SeqLmObjective(Seq2SeqConfig model, string name, long seed, bool encoderMlm = false)
     {
+        EncoderMlm = encoderMlm;
         Model = model.Validate();
         Name = string.IsNullOrWhiteSpace(name) ? throw new ArgumentException("The objective name must not be empty.", nameof(name)) : name;
         Seed = seed;
@@ -50,9 +57,20 @@ public sealed class Seq2SeqLmObjective
         var flatLabels = g.Reshape(labels, -1);                                                             // (B*L)
         var loss = g.SoftmaxCrossEntropyLoss(logits, flatLabels).Loss;                                      // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), flatLabels);
+        var metrics = new List<NamedValue> { new($"{Name}_accuracy", accuracy) };
+        if (EncoderMlm)
+        {
+            var positions = g.Input("masked_lm_positions", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim)); // (M)
+            var mlmLabels = g.Input("masked_lm_labels", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim));   // (M)
+            var mlmLogits = Seq2Seq.LmLogits(g, g.Gather(encoderRows, positions));                                          // (M, V)
+            var mlmLoss = g.SoftmaxCrossEntropyLoss(mlmLogits, mlmLabels).Loss;
+            metrics.Add(new("mlm_loss", mlmLoss));
+            metrics.Add(new("mlm_accuracy", Heads.Accuracy(g, g.ArgMax(mlmLogits, -1), mlmLabels)));
+            loss = g.Add(loss, mlmLoss);
+        }
         int d = Model.DModel;
         var logits3 = g.Reshape(logits, g.Concat([g.ShapeOf(labels), g.Int64s(Model.VocabSize)], 0), new Shape(target[0], target[1], Model.VocabSize));
         var hidden = g.Reshape(encoderRows, g.Concat([g.ShapeOf(ids), g.Int64s(d)], 0), new Shape(source[0], source[1], d));
-        return new ForwardOutputs(loss, [new($"{Name}_accuracy", accuracy)], [new("logits", logits3), new("encoder_last_hidden_state", hidden)]);
+        return new ForwardOutputs(loss, metrics, [new("logits", logits3), new("encoder_last_hidden_state", hidden)]);
     }
 }
