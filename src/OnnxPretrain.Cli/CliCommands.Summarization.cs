@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OnnxPretrain.Training;
 
 namespace OnnxPretrain.Cli;
 
@@ -23,6 +24,61 @@ public static partial class CliCommands
             return 0;
         }));
         return c;
+    }
+
+    /// <summary>A seq2seq recipe (<c>model_type: bart</c>) with the shared <c>--steps</c> / <c>--seed</c> overrides.</summary>
+    /// <exception cref="ArgumentException">The recipe is not a seq2seq recipe (names the file) or is invalid.</exception>
+    public static Seq2SeqRecipe LoadSeq2SeqRecipe(ParseResult r)
+    {
+        var path = r.GetValue(Recipe)!.FullName;
+        if (File.Exists(path) && !Seq2SeqRecipe.IsSeq2Seq(File.ReadAllText(path)))
+            throw new ArgumentException($"Recipe '{path}' is not a seq2seq recipe (model.model_type must be 'bart'; see models/seq2seq-small-gsg.json).");
+        var recipe = Seq2SeqRecipe.Load(path);
+        var training = recipe.Training;
+        if (r.GetValue(Steps) is { } steps) training = training with { Steps = steps };
+        if (r.GetValue(Seed) is { } seed) training = training with { Seed = seed };
+        return recipe with { Training = training.Validate() };
+    }
+
+    /// <summary>True when <c>--recipe</c> names a seq2seq recipe.</summary>
+    public static bool IsSeq2SeqRecipe(ParseResult r) =>
+        r.GetValue(Recipe) is { Exists: true } f && Seq2SeqRecipe.IsSeq2Seq(File.ReadAllText(f.FullName));
+
+    private static Command FineTuneSummarizationCommand()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl ({\"id\",\"document\",\"summary\"}), e.g. ../shared/data/summarization/aeslc.", Required = true };
+        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a seq2seq pre-training run to start from (default: random initialisation)." };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 3 };
+        var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 3e-4 };
+        var batch = new Option<int>("--batch") { Description = "Examples per step.", DefaultValueFactory = _ => 16 };
+        var limit = new Option<int>("--train-limit") { Description = "Use only the first N training examples (0 = all).", DefaultValueFactory = _ => 0 };
+        var g = GenerationOptionsFor();
+        var c = new Command("summarization", "Summarisation: fine-tune the seq2seq recipe's model (teacher forcing) on (document, summary) pairs, export it " +
+            "(encoder/decoder/decoder-with-past ONNX) and report ROUGE-1/2/L on test beside Lead-1, with generation speed.")
+            { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, Out, Threads, Device, Seed };
+        c.SetAction(r => Guard(() =>
+        {
+            var recipe = LoadSeq2SeqRecipe(r);
+            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe.AsDataRecipe(), "-summarization"));
+            var o = new Commands.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
+                r.GetValue(batch), r.GetValue(limit), g.Read(r), Session(r));
+            Print(Commands.FineTuneSummarization.Run(recipe, o, Console.Error));
+            return 0;
+        }));
+        return c;
+    }
+
+    /// <summary><c>export</c> of a seq2seq checkpoint: Optimum's encoder/decoder/decoder-with-past layout (see <see cref="Export.Seq2SeqExport"/>).</summary>
+    private static System.Text.Json.Nodes.JsonObject ExportSeq2Seq(ParseResult r, string checkpoint, string? outDir)
+    {
+        var recipe = LoadSeq2SeqRecipe(r);
+        var (tokenizer, vocab) = Pretraining.Tokenizer(recipe.AsDataRecipe(), null);
+        var specials = Pretraining.Seq2SeqSpecials(tokenizer);
+        var dir = Path.GetFullPath(outDir ?? Path.Combine(checkpoint, "..", "export"));
+        Export.Seq2SeqExport.Write(recipe.Model, Runtime.Checkpoint.Load(checkpoint).Model.Tensors, dir,
+            new Export.Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab);
+        return new System.Text.Json.Nodes.JsonObject { ["model"] = dir, ["encoder"] = Path.Combine(dir, Export.Seq2SeqExport.EncoderFile),
+            ["decoder"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderFile), ["decoder_with_past"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderWithPastFile) };
     }
 
     /// <summary>The decoding options shared by <c>evaluate summarization</c> and <c>finetune summarization</c> (HF generate's names).</summary>

@@ -56,6 +56,43 @@ public sealed class SummarizationCliTests
         }
     }
 
+    /// <summary>Documents of fixture sentences whose summary is their first sentence (what a model can learn to copy).</summary>
+    private static string FixtureSummarizationData()
+    {
+        string dir = Directory.CreateTempSubdirectory("onnxpretrain-summ-ft-").FullName;
+        var rng = new Random(3);
+        string Sentence() => string.Join(" ", Enumerable.Range(0, rng.Next(3, 6)).Select(_ => Training.Tests.Fixture.Words[rng.Next(Training.Tests.Fixture.Words.Length)])) + ".";
+        foreach (var (split, n) in new[] { ("train", 24), ("dev", 6), ("test", 6) })
+            File.WriteAllLines(Path.Combine(dir, split + ".jsonl"), Enumerable.Range(0, n).Select(i =>
+            {
+                var sentences = Enumerable.Range(0, 3).Select(_ => Sentence()).ToList();
+                return new JsonObject { ["id"] = $"{split}{i}", ["document"] = string.Join(" ", sentences), ["summary"] = sentences[0] }.ToJsonString();
+            }));
+        return dir;
+    }
+
+    [TestMethod]
+    public void FineTuneSummarization_TinyBart_ExportsGeneratesAndScores()
+    {
+        var recipe = Training.Tests.Seq2SeqFixture.Recipe("gsg");
+        var data = FixtureSummarizationData();
+        var outDir = Path.Combine(data, "run");
+        var (code, stdout, stderr) = Cli("finetune", "summarization", "--recipe", recipe, "--data", data, "--epochs", "2", "--batch", "4",
+            "--max-new-tokens", "12", "--num-beams", "2", "--threads", "1", "--out", outDir);
+        Assert.AreEqual(0, code, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        Assert.AreEqual(12L, (long)json["fine_tuning"]!["steps"]!);
+        var export = (string)json["fine_tuning"]!["export"]!;
+        foreach (var f in new[] { "encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "config.json", "vocab.txt", "model.safetensors" })
+            Assert.IsTrue(File.Exists(Path.Combine(export, f)), f);
+        Assert.HasCount(6, File.ReadAllLines((string)json["generation"]!["predictions"]!));
+        Assert.AreEqual(2, (int)json["generation"]!["num_beams"]!);
+        Assert.IsGreaterThan(0.0, (double)json["generation"]!["tokens_per_s"]!);
+        double r1 = (double)json["systems"]!["predictions"]!["primary"]!["rouge1"]!["f1"]!;
+        Assert.IsTrue(r1 >= 0 && r1 <= 1, $"ROUGE-1 F1 {r1}");
+        Assert.IsNotNull(json["systems"]!["lead-1"]);
+    }
+
     [TestMethod]
     public void EvaluateSummarization_BothLeadAndPredictions_FailsWithMessage()
     {
