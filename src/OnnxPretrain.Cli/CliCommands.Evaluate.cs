@@ -10,6 +10,8 @@ public static partial class CliCommands
     {
         var evaluate = new Command("evaluate", "Evaluate exported models or precomputed scores on downstream tasks.");
         evaluate.Subcommands.Add(EvaluateAs2Command());
+        evaluate.Subcommands.Add(EvaluateRetrievalCommand());
+        evaluate.Subcommands.Add(EvaluateSummarizationCommand());
         return evaluate;
     }
 
@@ -36,6 +38,8 @@ public static partial class CliCommands
             return 0;
         }));
         finetune.Subcommands.Add(c);
+        finetune.Subcommands.Add(FineTuneRerankCommand());
+        finetune.Subcommands.Add(FineTuneSummarizationCommand());
         return finetune;
     }
 
@@ -52,6 +56,11 @@ public static partial class CliCommands
             { Recipe, checkpoint, task, external, Out };
         c.SetAction(r => Guard(() =>
         {
+            if (IsSeq2SeqRecipe(r))
+            {
+                Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, r.GetValue(Out)?.FullName));
+                return 0;
+            }
             var recipe = LoadRecipe(r);
             var exportTask = r.GetValue(task) switch
             {

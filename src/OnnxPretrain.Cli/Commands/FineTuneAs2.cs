@@ -37,17 +37,8 @@ public static class FineTuneAs2
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
         var trainSource = new PairClassificationSource(Pairs(train), tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed, shuffle: true);
         var devSource = new PairClassificationSource(Pairs(dev), tokenizer, o.MaxLength, o.BatchSize, 0, shuffle: false);
-        int steps = o.Epochs * trainSource.BatchesPerEpoch;
-        var recipe = pretrained with
-        {
-            Name = pretrained.Name + "-as2",
-            Objective = new ObjectiveConfig { Type = "as2" },
-            Data = pretrained.Data with { SequenceLength = o.MaxLength },
-            Training = pretrained.Training with { BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init },
-        };
-        Pretraining.BuildArtifacts(recipe.Validate(), o.RunDir, log);
-        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log);
-        var best = Train(recipe, o, trainSource, devSource, dev, log);
+        var recipe = Prepare(pretrained, "-as2", o, o.Epochs * trainSource.BatchesPerEpoch, log);
+        var best = Train(recipe, o, trainSource, s => As2Evaluation.Evaluate(dev, PairLogOdds(s, devSource), false).MeanAveragePrecision, log);
         var weights = Checkpoint.Load(best.Dir).Model.Tensors;
         var exportDir = Path.Combine(o.RunDir, "export");
         EncoderExport.Write(recipe.Model, weights, exportDir, vocab, ExportTask.SequenceClassification);
@@ -62,10 +53,33 @@ public static class FineTuneAs2
         return json;
     }
 
-    private sealed record Best(string Dir, long Step, double DevMap, long Steps, double Seconds);
+    /// <summary>
+    /// The pair-classification recipe (objective <c>as2</c>: [CLS] head, cross-entropy) derived from a pre-training recipe,
+    /// with its artifacts built in <c>o.RunDir</c> and the encoder initialised from <c>o.Init</c> when given.
+    /// </summary>
+    internal static Recipe Prepare(Recipe pretrained, string suffix, FineTuneAs2Options o, int steps, TextWriter log)
+    {
+        var recipe = pretrained with
+        {
+            Name = pretrained.Name + suffix,
+            Objective = new ObjectiveConfig { Type = "as2" },
+            Data = pretrained.Data with { SequenceLength = o.MaxLength },
+            Training = pretrained.Training with { BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init },
+        };
+        Pretraining.BuildArtifacts(recipe.Validate(), o.RunDir, log);
+        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log);
+        return recipe;
+    }
 
-    private static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, PairClassificationSource devSource,
-        As2Dataset dev, TextWriter log)
+    /// <summary>The best checkpoint of <see cref="Train"/>.</summary>
+    internal sealed record Best(string Dir, long Step, double DevMap, long Steps, double Seconds);
+
+    /// <summary>
+    /// Trains with a linear schedule; after every epoch scores <paramref name="dev"/> (higher is better; logged as
+    /// dev MAP) and keeps the best checkpoint in <c>RunDir/best</c>, stopping after <c>o.Patience</c> epochs without
+    /// improvement. Without <paramref name="dev"/> every epoch counts as an improvement, so the last one is kept.
+    /// </summary>
+    internal static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, Func<TrainingSession, double>? dev, TextWriter log)
     {
         using var session = TrainingSession.Load(o.RunDir, o.Session);
         var schedule = new LrScheduleOptions { Kind = "linear", PeakLearningRate = recipe.Training.LearningRate, WarmupSteps = recipe.Training.WarmupSteps, TotalSteps = recipe.Training.Steps }.Validate();
@@ -80,9 +94,9 @@ public static class FineTuneAs2
             float norm = session.OptimizerStep(lr);
             metrics.Train(step + 1, r.Loss, r.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value), lr, norm, 0, clock.Elapsed.TotalSeconds);
             if ((step + 1) % train.BatchesPerEpoch != 0 && step + 1 != recipe.Training.Steps) continue;
-            double map = As2Evaluation.Evaluate(dev, DevScores(session, devSource), false).MeanAveragePrecision;
-            metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
-            log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}, dev MAP {map:F4}");
+            double map = dev?.Invoke(session) ?? step + 1;
+            if (dev is not null) metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
+            log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}" + (dev is null ? "" : $", dev MAP {map:F4}"));
             if (best is null || map > best.DevMap)
             {
                 var dir = Path.Combine(o.RunDir, "best");
@@ -94,7 +108,8 @@ public static class FineTuneAs2
         return best! with { Steps = session.GlobalStep, Seconds = clock.Elapsed.TotalSeconds };
     }
 
-    private static double[] DevScores(TrainingSession session, PairClassificationSource dev)
+    /// <summary>logit₁ − logit₀ of every pair of <paramref name="dev"/>, in order, from the training session's eval model.</summary>
+    internal static double[] PairLogOdds(TrainingSession session, PairClassificationSource dev)
     {
         var scores = new List<double>();
         for (int start = 0; start < dev.Count; start += 32)
