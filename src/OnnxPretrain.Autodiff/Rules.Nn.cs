@@ -72,7 +72,6 @@ public static partial class Rules
         if (c.InputCount > 2 && c.Node.Inputs[2] is not null) throw c.Unsupported("class weights");
         if (c.Node.Outputs.Count < 2) throw c.Unsupported("the node must expose its log_prob output");
         Value scores = c.X(0), labels = c.X(1), logProb = c.Y(1), dLoss = c.Dy;
-        var classes = scores.Shape[1].IsStatic ? scores.Shape[1].Value : throw c.Unsupported($"non-static class count {scores.Shape[1]}");
         Value mask = c.Node.Attributes.ContainsKey("ignore_index")
             ? g.Not(g.Equal(labels, g.Scalar(c.Node.GetInt("ignore_index", -100), DataType.Int64)))
             : g.Equal(labels, labels);                                              // (N, d...) all true
@@ -85,6 +84,7 @@ public static partial class Rules
         var softmaxPart = g.Mul(g.Exp(logProb), wide);                              // softmax · w
         if (scores.Rank == 2)                                                        // subtract w at the label: no dense one-hot
             return [g.ScatterElements(softmaxPart, g.Unsqueeze(safe, 1), g.Neg(wide), axis: 1, reduction: "add"), null];
+        var classes = scores.Shape[1].IsStatic ? scores.Shape[1].Value : throw c.Unsupported($"non-static class count {scores.Shape[1]}");
         var oneHot = MoveLastAxisTo1(g, g.OneHot(safe, classes, scores.Type));      // (N, C, d...)
         return [g.Sub(softmaxPart, g.Mul(oneHot, wide)), null];
     }

@@ -8,7 +8,16 @@ namespace OnnxPretrain.Models;
 public sealed record ObjectiveConfig
 {
     /// <summary>Objective types.</summary>
-    public static readonly IReadOnlyList<string> Types = ["mlm", "electra", "rts", "crts", "slm", "ssp", "sp", "psd", "all", "as2"];
+    public static readonly IReadOnlyList<string> Types = ["mlm", "electra", "rts", "crts", "slm", "ssp", "sp", "psd", "all", "as2", "prop", "contrastive"];
+
+    /// <summary>The retrieval pre-training objectives, whose batches are drawn from the corpus structure (not packed sequences).</summary>
+    public static readonly IReadOnlyList<string> RetrievalTypes = ["prop", "contrastive"];
+
+    /// <summary>Contrastive pooling modes.</summary>
+    public static readonly IReadOnlyList<string> PoolingModes = ["mean", "cls"];
+
+    /// <summary>Contrastive pair sources.</summary>
+    public static readonly IReadOnlyList<string> PairSources = ["auto", "title", "neighbours"];
 
     /// <summary>The sentence-level objectives (pair classification + MLM).</summary>
     public static readonly IReadOnlyList<string> SentenceLevelTypes = ["ssp", "sp", "psd", "all"];
@@ -46,6 +55,33 @@ public sealed record ObjectiveConfig
     /// <summary>C-RTS: path of the token-cluster file (see tools/build-clusters), relative to the recipe file.</summary>
     public string? Clusters { get; init; }
 
+    /// <summary>PROP (Ma et al. 2021 §4): word sets sampled per document (10).</summary>
+    public int PropSetsPerDocument { get; init; } = 10;
+
+    /// <summary>PROP: pairs of sets used per document (4); consecutive pairs of a batch share the document.</summary>
+    public int PropPairsPerDocument { get; init; } = 4;
+
+    /// <summary>PROP: λ of the Poisson distribution of the word-set length (3).</summary>
+    public double PoissonLambda { get; init; } = 3;
+
+    /// <summary>PROP: token budget of the word set in a row (16); the document gets T − 3 − this.</summary>
+    public int PropMaxSetTokens { get; init; } = 16;
+
+    /// <summary>PROP: margin of the pairwise hinge loss max(0, margin − s_pos + s_neg) (1).</summary>
+    public float RankingMargin { get; init; } = 1f;
+
+    /// <summary>Contrastive (Neelakantan et al. 2022 §2): temperature τ of the InfoNCE logits cos(q, d) / τ (0.05).</summary>
+    public float Temperature { get; init; } = 0.05f;
+
+    /// <summary>Contrastive: pooling of the last hidden state, <c>mean</c> over attention_mask (default) or <c>cls</c>.</summary>
+    public string Pooling { get; init; } = "mean";
+
+    /// <summary>Contrastive: pair source, <c>auto</c> (title ↔ text when a title exists, else neighbouring spans), <c>title</c> or <c>neighbours</c>.</summary>
+    public string PairSource { get; init; } = "auto";
+
+    /// <summary>Contrastive: average the A→B and B→A cross-entropies (true, default) or use A→B only.</summary>
+    public bool SymmetricLoss { get; init; } = true;
+
     /// <summary>The [MASK] fraction in force: the configured one or the objective's default (MLM 0.8, ELECTRA 0.85).</summary>
     public float EffectiveMaskTokenFraction => MaskTokenFraction ?? (Type == "electra" ? 0.85f : 0.8f);
 
@@ -64,7 +100,22 @@ public sealed record ObjectiveConfig
         if (!(CrtsBeta > 0)) throw new ArgumentException($"{path}.crts_beta ({CrtsBeta}) must be > 0.");
         if (!(PositiveFraction > 0 && HardNegativeFraction >= 0 && PositiveFraction + HardNegativeFraction <= 1))
             throw new ArgumentException($"{path}.positive_fraction ({PositiveFraction}) + {path}.hard_negative_fraction ({HardNegativeFraction}) must be within (0, 1].");
+        ValidateRetrieval(path);
         if (Type == "crts" && string.IsNullOrWhiteSpace(Clusters)) throw new ArgumentException($"{path}.clusters is required for type 'crts' (a file written by tools/build-clusters).");
         return this;
+    }
+
+    private void ValidateRetrieval(string path)
+    {
+        if (PropSetsPerDocument < 2) throw new ArgumentException($"{path}.prop_sets_per_document ({PropSetsPerDocument}) must be >= 2.");
+        int maxPairs = PropSetsPerDocument * (PropSetsPerDocument - 1) / 2;
+        if (PropPairsPerDocument < 1 || PropPairsPerDocument > maxPairs)
+            throw new ArgumentException($"{path}.prop_pairs_per_document ({PropPairsPerDocument}) must be in [1, {maxPairs}] (pairs of {PropSetsPerDocument} sets).");
+        if (!(PoissonLambda > 0 && PoissonLambda <= 50)) throw new ArgumentException($"{path}.poisson_lambda ({PoissonLambda}) must be in (0, 50].");
+        if (PropMaxSetTokens < 1) throw new ArgumentException($"{path}.prop_max_set_tokens ({PropMaxSetTokens}) must be >= 1.");
+        if (!(RankingMargin > 0)) throw new ArgumentException($"{path}.ranking_margin ({RankingMargin}) must be > 0.");
+        if (!(Temperature > 0 && Temperature <= 10)) throw new ArgumentException($"{path}.temperature ({Temperature}) must be in (0, 10].");
+        if (!PoolingModes.Contains(Pooling)) throw new ArgumentException($"{path}.pooling is '{Pooling}'; expected one of {string.Join(", ", PoolingModes)}.");
+        if (!PairSources.Contains(PairSource)) throw new ArgumentException($"{path}.pair_source is '{PairSource}'; expected one of {string.Join(", ", PairSources)}.");
     }
 }

@@ -96,3 +96,17 @@ public sealed class PairClassificationSource : IBatchSource
         return _order![i];
     }
 }
+
+/// <summary>PROP batches (B pairs = 2B rows, with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
+public sealed class PropSource(PropBatcher batcher, int pairs) : IBatchSource
+{
+    /// <inheritdoc />
+    public Batch Get(long position) => batcher.Build(position, pairs);
+}
+
+/// <summary>Contrastive pair batches (B pairs = 2B rows) drawn from a tokenised corpus; batch k = batcher step k.</summary>
+public sealed class ContrastiveSource(ContrastivePairBatcher batcher, int pairs) : IBatchSource
+{
+    /// <inheritdoc />
+    public Batch Get(long position) => batcher.Build(position, pairs);
+}

@@ -28,7 +28,8 @@ public static class Bench
         int b = options.BatchSize ?? recipe.Training.BatchSize, t = recipe.Data.SequenceLength;
         var specials = Pretraining.Specials(recipe);
         var crts = recipe.Objective.Type == "crts" ? SyntheticClusters(recipe.Model.VocabSize) : null;
-        IBatchSource stream = ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type) || recipe.Objective.Type == "as2"
+        IBatchSource stream = RetrievalData.Handles(recipe) ? RetrievalData.SyntheticSource(recipe, specials, b)   // retrieval: b pairs = 2b rows
+            : ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type) || recipe.Objective.Type == "as2"
             ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
             : new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
         var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
@@ -94,12 +95,14 @@ public static class Bench
     /// Matrix-product FLOPs of one training step (3 × forward): per layer 8·N·D² (Q, K, V, O) + 4·N·D·I (FFN) +
     /// 4·B·T²·D (scores and P·V); embedding projection 2·N·E·D; vocabulary heads 2·M·D·E + 2·M·E·V (M = expected
     /// selected tokens, mask_probability × B × (T - 2) on full-length sequences); token heads 2·N·D² + 2·N·D.
+    /// Retrieval objectives count 2·b rows (b pairs); PROP adds MLM and the [CLS] score head, contrastive the (b, b) logits.
     /// ELECTRA adds its generator and generator head.
     /// </summary>
     public static double Flops(Recipe r, int b)
     {
         var c = r.Model;
         int t = r.Data.SequenceLength;
+        if (RetrievalData.Handles(r)) b *= 2;                                            // retrieval: b pairs = 2b rows
         double n = (double)b * t, m = r.Objective.MaskProbability * b * (t - 2);
         double Encoder(EncoderConfig e) => e.NumHiddenLayers * (8 * n * e.HiddenSize * e.HiddenSize + 4 * n * e.HiddenSize * e.IntermediateSize
             + 4.0 * b * t * t * e.HiddenSize) + (e.EffectiveEmbeddingSize != e.HiddenSize ? 2 * n * e.EffectiveEmbeddingSize * e.HiddenSize : 0);
@@ -111,6 +114,8 @@ public static class Bench
             "rts" or "crts" => Encoder(c) + TokenHead(c),
             "electra" => Encoder(c) + TokenHead(c) + Generator(r, VocabHead, Encoder),
             "as2" => Encoder(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),
+            "prop" => Encoder(c) + VocabHead(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 1),   // MLM + [CLS] score head
+            "contrastive" => Encoder(c) + 2.0 * (b / 2) * (b / 2) * c.HiddenSize,                  // + (B, B) similarity logits
             _ => Encoder(c) + VocabHead(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),    // sentence-level: MLM + [CLS] pair head
         };
         return 3 * forward;

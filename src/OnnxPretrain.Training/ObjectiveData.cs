@@ -35,6 +35,7 @@ public static class ObjectiveData
             "electra" => new ElectraGeneratorBatcher(new ElectraBatcherOptions { SequenceLength = t, Seed = seed, MaskProbability = o.MaskProbability,
                 MaskTokenFraction = o.EffectiveMaskTokenFraction, MaxPredictionsPerSequence = p }, specials),
             "rts" => new RtsBatcher(new RtsBatcherOptions { SequenceLength = t, Seed = seed, ReplaceProbability = o.MaskProbability }, specials),
+            "prop" or "contrastive" => throw new ArgumentException($"objective.type '{o.Type}' draws pairs from the corpus structure, not packed sequences: use RetrievalData.Source."),
             "crts" => (crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters (objective.clusters).")).Batcher(t, seed, o, specials),
             _ => throw new ArgumentException($"objective.type is '{o.Type}'; expected one of {string.Join(", ", ObjectiveConfig.Types)}."),
         };

@@ -31,6 +31,7 @@ public static partial class Pretraining
     public static Batch ExampleBatch(Recipe recipe, SpecialTokens specials, CrtsState? crts = null, int batchSize = 2)
     {
         var type = recipe.Objective.Type;
+        if (RetrievalData.Handles(recipe)) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
         var rows = Bench.SyntheticSequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
         var batcherRecipe = ObjectiveConfig.SentenceLevelTypes.Contains(type) || type == "as2" ? recipe with { Objective = recipe.Objective with { Type = "mlm" } } : recipe;
         crts ??= type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
@@ -45,6 +46,36 @@ public static partial class Pretraining
         }
         arrays[type == "as2" ? "labels" : "sentence_labels"] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
+    }
+
+    /// <summary>
+    /// Training and held-out sources of the retrieval objectives (<c>prop</c>, <c>contrastive</c>), drawn from the shards'
+    /// document structure; null for every other objective. PROP uses the tokenizer's whole-word rules and English stop
+    /// words (<see cref="PropWordRules.For"/>); contrastive uses the documents' titles (<see cref="Document.Title"/>).
+    /// </summary>
+    public static (IBatchSource Train, IBatchSource Eval)? RetrievalSources(Recipe recipe, TextTokenizer tokenizer, CorpusSplit corpus,
+        ITokenizedCorpus train, ITokenizedCorpus valid)
+    {
+        if (!RetrievalData.Handles(recipe)) return null;
+        long seed = recipe.Training.Seed;
+        var rules = recipe.Objective.Type == "prop" ? PropWordRules.For(tokenizer) : null;
+        bool titles = recipe.Objective.Type == "contrastive";
+        return (RetrievalData.Source(recipe, rules, tokenizer.Specials, train, titles ? RetrievalData.Titles(corpus.Train, tokenizer) : null, seed),
+            RetrievalData.Source(recipe, rules, tokenizer.Specials, valid, titles ? RetrievalData.Titles(corpus.Validation, tokenizer) : null, seed + 1));
+    }
+
+    /// <summary>
+    /// The recipe's corpus plus every <c>data.additional_corpora</c> entry, each split on its own (as <see cref="Corpus"/>
+    /// splits one corpus), train and held-out lists concatenated in recipe order.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">An additional corpus path does not exist.</exception>
+    public static CorpusSplit CombinedCorpus(Recipe recipe, DataCacheOptions? cache, TextWriter log)
+    {
+        var specs = new[] { recipe.Data.Corpus }.Concat(recipe.Data.AdditionalCorpora ?? []).ToList();
+        var splits = specs.Select(spec => Corpus(recipe with { Data = recipe.Data with { Corpus = spec, AdditionalCorpora = null } }, cache, log)).ToList();
+        for (int i = 0; i < specs.Count; i++)
+            log.WriteLine($"  corpus {specs[i]}: {splits[i].Train.Count:N0} training + {splits[i].Validation.Count:N0} held-out documents.");
+        return new CorpusSplit(splits.SelectMany(s => s.Train).ToList(), splits.SelectMany(s => s.Validation).ToList());
     }
 
     /// <summary>

@@ -23,6 +23,13 @@ public sealed record DataConfig
     /// </summary>
     public string Corpus { get; init; } = "default";
 
+    /// <summary>
+    /// Optional further corpora trained on together with <see cref="Corpus"/> (same forms: <c>default</c>, a folder, a
+    /// <c>.jsonl</c> file such as a BEIR <c>corpus.jsonl</c>, <c>brown:&lt;folder&gt;</c>; paths relative to the recipe).
+    /// Each is split into train/held-out on its own and the splits are concatenated.
+    /// </summary>
+    public IReadOnlyList<string>? AdditionalCorpora { get; init; }
+
     /// <summary>Checks the fields; messages name the JSON path.</summary>
     /// <exception cref="ArgumentException">A field is out of range.</exception>
     public DataConfig Validate(string path = "data")
@@ -30,6 +37,14 @@ public sealed record DataConfig
         if (SequenceLength < 8) throw new ArgumentException($"{path}.sequence_length ({SequenceLength}) must be >= 8.");
         if (Tokenizer is not ("bert-base-uncased" or "gpt2")) throw new ArgumentException($"{path}.tokenizer is '{Tokenizer}'; expected 'bert-base-uncased' or 'gpt2'.");
         if (string.IsNullOrWhiteSpace(Corpus)) throw new ArgumentException($"{path}.corpus must not be empty.");
+        var all = new List<string> { Corpus };
+        for (int i = 0; i < (AdditionalCorpora?.Count ?? 0); i++)
+        {
+            string c = AdditionalCorpora![i];
+            if (string.IsNullOrWhiteSpace(c)) throw new ArgumentException($"{path}.additional_corpora[{i}] must not be empty.");
+            if (all.Contains(c)) throw new ArgumentException($"{path}.additional_corpora[{i}] '{c}' is listed twice (data.corpus and data.additional_corpora must be distinct).");
+            all.Add(c);
+        }
         return this;
     }
 }

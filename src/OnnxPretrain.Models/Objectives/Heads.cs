@@ -88,6 +88,21 @@ public static class Heads
         return L.Linear("out_proj", L.Dropout(x, c.HiddenDropoutProb, training), h, numLabels);         // (B, K)
     }
 
+    /// <summary>
+    /// Pairwise margin ranking loss (PROP, Ma et al. 2021 §3.3): <paramref name="pairScores"/> (B, 2) holds each pair's
+    /// (positive, negative) scores; loss = mean over pairs of max(0, margin − s_pos + s_neg) (Relu); accuracy = fraction
+    /// of pairs with s_pos &gt; s_neg.
+    /// </summary>
+    public static (Value Loss, Value Accuracy) PairwiseMargin(Graph g, Value pairScores, float margin)
+    {
+        var pos = g.Slice(pairScores, [0], [1], [1]);                                                 // (B, 1)
+        var neg = g.Slice(pairScores, [1], [2], [1]);                                                 // (B, 1)
+        var hinge = g.Relu(g.Add(g.Sub(neg, pos), g.Scalar(margin, DataType.Float)));                // (B, 1)
+        var loss = g.ReduceMean(hinge, [], keepDims: false);                                          // scalar
+        var accuracy = g.ReduceMean(g.Cast(g.Greater(pos, neg), DataType.Float), [], keepDims: false);
+        return (loss, accuracy);
+    }
+
     /// <summary>Fraction of positions with label != -100 whose prediction equals the label (0 when none).</summary>
     public static Value Accuracy(Graph g, Value predictions, Value labels)
     {

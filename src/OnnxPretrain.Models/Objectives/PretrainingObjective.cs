@@ -44,6 +44,8 @@ public abstract class PretrainingObjective
             "rts" or "crts" => new TokenDetectionObjective(encoder, objective, sequenceLength, seed),
             "ssp" or "sp" or "psd" or "all" => new SentencePairObjective(encoder, objective, sequenceLength, seed),
             "as2" => new SequenceClassificationObjective(encoder, objective, sequenceLength, seed),
+            "prop" => new PropObjective(encoder, objective, sequenceLength, seed),
+            "contrastive" => new ContrastiveObjective(encoder, objective, sequenceLength, seed),
             _ => throw new ArgumentException($"objective.type is '{objective.Type}'; expected one of {string.Join(", ", ObjectiveConfig.Types)}."),
         };
 
