@@ -33,13 +33,16 @@ public static partial class CliCommands
     {
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run folder (same data position and RNG state)." };
         var c = new Command("pretrain", "Pre-train a recipe: artifacts, training with evaluation and checkpoints, metrics.jsonl, loss.png and report.md.")
-            { Recipe, Out, Steps, Threads, Device, Seed, resume };
+            { Recipe, Out, Steps, Threads, Device, Seed, resume, Distributed, CollectiveTimeout };
         c.SetAction(r => Guard(() =>
         {
+            if (IsSeq2SeqRecipe(r)) return PretrainSeq2Seq(r, r.GetValue(resume));
             var recipe = LoadRecipe(r);
             var dir = OutDir(r, recipe);
-            var result = Train(recipe, dir, Session(r), r.GetValue(resume));
-            Finish(recipe, dir, result, null);
+            using var mpi = StartDistributed(r);
+            var parallel = mpi is null ? null : new Training.Distributed.DataParallel(mpi);
+            var result = Train(recipe, dir, Session(r), r.GetValue(resume), parallel);
+            if (parallel?.IsLead ?? true) Finish(recipe, dir, result, null);
             return 0;
         }));
         return c;
@@ -77,12 +80,13 @@ public static partial class CliCommands
         return candidate;
     }
 
-    private static PretrainResult Train(Recipe recipe, string dir, SessionConfig session, bool resume)
+    private static PretrainResult Train(Recipe recipe, string dir, SessionConfig session, bool resume, Training.Distributed.DataParallel? parallel = null)
     {
+        if (parallel is { IsLead: false }) return Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, TextWriter.Null, Parallel: parallel));
         Console.Error.WriteLine($"Run folder: {dir}");
         var interactive = !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
         if (!interactive)
-            return Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, Console.Error, new PlainProgress()));
+            return Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, Console.Error, new PlainProgress(), Parallel: parallel));
         PretrainResult? result = null;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -94,7 +98,7 @@ public static partial class CliCommands
                     task.Value = p.Step;
                     task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.TokensPerSecond:F0} tok/s" + (p.EvalLoss is { } e ? $" eval {e:F3}" : "");
                 });
-                result = Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, Console.Error, progress));
+                result = Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, Console.Error, progress, Parallel: parallel));
             });
         return result!;
     }

@@ -28,6 +28,31 @@ public static partial class CliCommands
     /// <summary><c>--seed</c>: overrides the recipe's seed.</summary>
     public static readonly Option<long?> Seed = new("--seed") { Description = "Seed (overrides training.seed)." };
 
+    /// <summary><c>--distributed</c>: data-parallel training over MPI (also on when launched by mpiexec with several processes).</summary>
+    public static readonly Option<bool> Distributed = new("--distributed")
+    {
+        Description = "Data-parallel training over MPI: launch with `mpiexec.mpich -n <N> dotnet OnnxPretrain.Cli.dll pretrain --distributed ...` (MPICH needed).",
+    };
+
+    /// <summary><c>--collective-timeout</c>: longest wait in one MPI collective before a rank stops.</summary>
+    public static readonly Option<int> CollectiveTimeout = new("--collective-timeout")
+    {
+        Description = "Seconds a rank waits in one MPI collective (e.g. for a dead rank) before it stops with an error.", DefaultValueFactory = _ => 600,
+    };
+
+    /// <summary>
+    /// MPI for <c>--distributed</c> (or when mpiexec started several processes): the collectives, or null for a single-process run.
+    /// </summary>
+    /// <exception cref="NotSupportedException">MPICH is not installed (says what to install).</exception>
+    /// <exception cref="ArgumentException">The timeout is not positive.</exception>
+    public static Training.Distributed.MpiCollectives? StartDistributed(ParseResult r)
+    {
+        if (!r.GetValue(Distributed) && Training.Distributed.MpiLibrary.LaunchedRanks() <= 1) return null;
+        int timeout = r.GetValue(CollectiveTimeout);
+        if (timeout <= 0) throw new ArgumentException($"--collective-timeout is {timeout}; expected a positive number of seconds.");
+        return Training.Distributed.MpiCollectives.Start(TimeSpan.FromSeconds(timeout), Console.Error);
+    }
+
     /// <summary>Every subcommand.</summary>
     public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), EvaluateCommand(), FineTuneCommand(), ExportCommand(), .. DataCommands()];
 

@@ -121,6 +121,41 @@ public sealed partial class TrainingSession : IDisposable
     /// <summary>Makes the next <see cref="TrainStep"/> overwrite the gradient buffers instead of adding to them.</summary>
     public void LazyResetGrad() => _resetPending = true;
 
+    /// <summary>Names of the trainable parameters, in manifest order (the order of <see cref="GradientBuffer"/> buckets).</summary>
+    public IReadOnlyList<string> TrainableParameters => _trainable;
+
+    /// <summary>
+    /// The accumulated gradient of <paramref name="parameter"/> as a mutable float span over the live buffer (no copy), for
+    /// reductions across processes; valid until the next <see cref="TrainStep"/> or <see cref="OptimizerStep"/>. Holds stale
+    /// values when no <see cref="TrainStep"/> ran since the last optimizer step.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The name is not a trainable parameter.</exception>
+    public Span<float> GradientBuffer(string parameter) => _grad[parameter].GetTensorMutableDataAsSpan<float>();
+
+    /// <summary>The current values of <paramref name="parameter"/> as a read-only float span over the live buffer (no copy).</summary>
+    /// <exception cref="KeyNotFoundException">The name is not a parameter.</exception>
+    public ReadOnlySpan<float> ParameterValues(string parameter) => _params[parameter].GetTensorDataAsSpan<float>();
+
+    /// <summary>Multiplies every accumulated gradient buffer by <paramref name="factor"/> in place.</summary>
+    public void ScaleGradients(float factor)
+    {
+        foreach (var p in _trainable)
+        {
+            var span = _grad[p].GetTensorMutableDataAsSpan<float>();
+            System.Numerics.Tensors.TensorPrimitives.Multiply(span, factor, span);
+        }
+    }
+
+    /// <summary>
+    /// Sets the accumulated gradients to zero as if a micro-batch with no loss targets had run, so that
+    /// <see cref="OptimizerStep"/> may follow (a data-parallel rank whose slice had nothing to predict).
+    /// </summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in _trainable) _grad[p].GetTensorMutableDataAsSpan<float>().Clear();
+        _resetPending = false;
+    }
+
     /// <summary>
     /// Applies one AdamW update with the accumulated gradients at <paramref name="learningRate"/> and starts a new
     /// accumulation. Returns the global gradient norm (before clipping).
@@ -131,12 +166,7 @@ public sealed partial class TrainingSession : IDisposable
     public float OptimizerStep(float learningRate, float gradientScale = 1f)
     {
         if (_resetPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last optimizer step.");
-        if (gradientScale != 1f)
-            foreach (var p in _trainable)
-            {
-                var span = _grad[p].GetTensorMutableDataAsSpan<float>();
-                System.Numerics.Tensors.TensorPrimitives.Multiply(span, gradientScale, span);
-            }
+        if (gradientScale != 1f) ScaleGradients(gradientScale);
         _lr.GetTensorMutableDataAsSpan<float>()[0] = learningRate;
         _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
         using (var binding = _opt.CreateIoBinding())

@@ -1,6 +1,7 @@
 using OnnxPretrain.Data;
 using OnnxPretrain.Models;
 using OnnxPretrain.Runtime;
+using OnnxPretrain.Training.Distributed;
 
 namespace OnnxPretrain.Training;
 
@@ -12,8 +13,11 @@ namespace OnnxPretrain.Training;
 /// <param name="Progress">Per-step progress callback.</param>
 /// <param name="Cache">Download/shard cache settings.</param>
 /// <param name="Cancel">Stops the run after the current step (checkpoints already written stay valid).</param>
+/// <param name="Parallel">Data-parallel training over several processes (null: one process). Every rank calls
+/// <see cref="Pretraining.Run"/> with the same recipe and run folder; the lead prepares data and artifacts first.</param>
 public sealed record PretrainOptions(string RunDir, SessionConfig Session, bool Resume, TextWriter Log,
-    IProgress<TrainProgress>? Progress = null, DataCacheOptions? Cache = null, CancellationToken Cancel = default);
+    IProgress<TrainProgress>? Progress = null, DataCacheOptions? Cache = null, CancellationToken Cancel = default,
+    DataParallel? Parallel = null);
 
 /// <summary>What a run produced.</summary>
 /// <param name="Summary">Steps, tokens, time, held-out loss.</param>
@@ -34,6 +38,23 @@ public static partial class Pretraining
     {
         if (recipe.Objective.Type == "as2")
             throw new ArgumentException("objective.type 'as2' is fine-tuning on labelled pairs: use `finetune as2 --data <dir>`, not pretrain.");
+        if (o.Parallel is null) return RunRank(recipe, o);
+        if (recipe.Objective.Type == "crts")
+            throw new NotSupportedException("objective.type 'crts' keeps cluster counts beside the model, per process; data-parallel training does not support it yet. Run it in one process.");
+        if (!o.Parallel.IsLead) o.Parallel.Comm.Barrier();      // wait for the lead to fetch, tokenise and build artifacts
+        try
+        {
+            return RunRank(recipe, o);
+        }
+        catch (Exception) when (o.Parallel.Comm is MpiCollectives mpi)
+        {
+            mpi.Abandon();                                        // no MPI_Finalize: the launcher ends the other ranks
+            throw;
+        }
+    }
+
+    private static PretrainResult RunRank(Recipe recipe, PretrainOptions o)
+    {
         var existing = Trainer.Checkpoints(o.RunDir);
         if (existing.Count > 0 && !o.Resume)
             throw new InvalidOperationException($"Run folder '{o.RunDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
@@ -46,15 +67,21 @@ public static partial class Pretraining
         var valid = Shard(shards, recipe, "validation", corpus.Validation, tokenizer, o.Log);
         string? resumeFrom = o.Resume && existing.Count > 0 ? existing[^1] : null;
         var crts = recipe.Objective.Type == "crts" ? CrtsState.Load(RelativeTo(recipe, recipe.Objective.Clusters!), resumeFrom) : null;
-        var (trainStream, evalStream) = Sources(recipe, tokenizer.Specials, train.Shard, valid.Shard, crts, o.Log);
-        if (resumeFrom is null || !File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)))
+        var (trainStream, evalStream) = RetrievalSources(recipe, tokenizer, corpus, train.Shard, valid.Shard) ?? Sources(recipe, tokenizer.Specials, train.Shard, valid.Shard, crts, o.Log);
+        bool lead = o.Parallel?.IsLead ?? true, built = File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName));
+        if (lead ? resumeFrom is null || !built : !built)
         {
             BuildArtifacts(recipe, o.RunDir, o.Log, crts);
             if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(recipe, init), o.Log);
         }
-        else o.Log.WriteLine($"Resuming from {resumeFrom}.");
+        else if (resumeFrom is not null) o.Log.WriteLine($"Resuming from {resumeFrom}.");
+        if (o.Parallel is { IsLead: true } p)
+        {
+            o.Log.WriteLine($"Data-parallel training over {p.Comm.Size} ranks: global batch {recipe.Training.BatchSize}, about {recipe.Training.BatchSize / p.Comm.Size} rows per rank.");
+            p.Comm.Barrier();                                     // data and artifacts are ready for the other ranks
+        }
         using var session = TrainingSession.Load(o.RunDir, o.Session, resumeFrom);
-        var trainer = new Trainer(session, trainStream, evalStream, recipe.Training, o.RunDir, recipe.Training.Steps, crts);
+        var trainer = new Trainer(session, trainStream, evalStream, recipe.Training, o.RunDir, recipe.Training.Steps, crts, o.Parallel);
         var summary = trainer.Run(o.Progress, o.Cancel);
         return new PretrainResult(summary, summary.Checkpoint ?? resumeFrom ?? Path.Combine(o.RunDir, "checkpoint"), vocab, train.Stats);
     }
@@ -128,6 +155,7 @@ public static partial class Pretraining
     /// </summary>
     public static CorpusSplit Corpus(Recipe recipe, DataCacheOptions? cache, TextWriter log)
     {
+        if (recipe.Data.AdditionalCorpora is { Count: > 0 }) return CombinedCorpus(recipe, cache, log);
         var spec = recipe.Data.Corpus;
         if (spec == "default")
         {

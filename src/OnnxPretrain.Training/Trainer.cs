@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OnnxPretrain.Data;
 using OnnxPretrain.Optim;
 using OnnxPretrain.Runtime;
+using OnnxPretrain.Training.Distributed;
 
 namespace OnnxPretrain.Training;
 
@@ -30,11 +31,14 @@ public interface ITrainerHook
 /// The training loop: gradient accumulation, the LR schedule, evaluation on held-out batches, atomic checkpoints
 /// (<c>checkpoint-&lt;step&gt;</c>, newest K kept) and <c>metrics.jsonl</c>. Stops with
 /// <see cref="TrainingDivergedException"/> on a NaN/Inf loss or gradient norm, keeping the last good checkpoint.
+/// With <paramref name="parallel"/> it is one rank of data-parallel training (<see cref="DataParallel"/>): the positions
+/// are global batch numbers, and only the lead rank evaluates and writes checkpoints and metrics (with <c>allreduce_ms</c>).
 /// </summary>
 public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchSource? eval, TrainingConfig config, string runDir,
-    int totalSteps, ITrainerHook? hook = null)
+    int totalSteps, ITrainerHook? hook = null, DataParallel? parallel = null)
 {
     private readonly MetricsLog _log = new(Path.Combine(runDir, "metrics.jsonl"));
+    private readonly bool _lead = parallel?.IsLead ?? true;
 
     /// <summary>The newest checkpoint folder written (or loaded), if any.</summary>
     public string? LastCheckpoint { get; private set; }
@@ -48,6 +52,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         var clock = Stopwatch.StartNew();
         double? lastEval = null;
         long tokens = 0;
+        parallel?.VerifyIdentical(session, session.GlobalStep);
         while (session.GlobalStep < totalSteps && !cancel.IsCancellationRequested)
         {
             var started = clock.Elapsed;
@@ -58,18 +63,26 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
             tokens += stepTokens;
             double tps = stepTokens / Math.Max(1e-9, (clock.Elapsed - started).TotalSeconds);
             long step = session.GlobalStep;
-            _log.Train(step, loss, metrics, lr, norm, tps, clock.Elapsed.TotalSeconds);
+            bool checkpoint = config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps;
+            if (parallel is not null && (checkpoint || parallel.IsCheckStep(step))) parallel.VerifyIdentical(session, step);
+            if (_lead) _log.Train(step, loss, metrics, lr, norm, tps, clock.Elapsed.TotalSeconds);
             double? evalLoss = null;
-            if (eval is not null && (config.EvalEvery > 0 && step % config.EvalEvery == 0 || step == totalSteps))
+            if (_lead && eval is not null && (config.EvalEvery > 0 && step % config.EvalEvery == 0 || step == totalSteps))
                 lastEval = evalLoss = Evaluate(step, clock.Elapsed.TotalSeconds);
-            if (config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps) Checkpoint(step, position);
-            progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss));
+            if (checkpoint) Checkpoint(step, position);
+            if (_lead) progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss));
         }
         return new TrainSummary(session.GlobalStep, tokens, clock.Elapsed.TotalSeconds, lastEval, LastCheckpoint);
     }
 
     private (double Loss, Dictionary<string, double> Metrics, long Tokens) Accumulate(ref long position)
     {
+        if (parallel is not null)
+        {
+            var r = parallel.Accumulate(session, train, config.GradientAccumulationSteps, ref position);
+            r.Metrics["allreduce_ms"] = Math.Round(r.AllreduceSeconds * 1000, 3);
+            return (r.Loss, r.Metrics, r.Tokens);
+        }
         double loss = 0;
         var metrics = new Dictionary<string, double>();
         long tokens = 0;
@@ -111,9 +124,10 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
     private void Checkpoint(long step, long position)
     {
         var dir = Path.Combine(runDir, $"checkpoint-{step}");
+        LastCheckpoint = dir;
+        if (!_lead) return;
         var state = session.LoadedState with { DataPosition = position, Seed = config.Seed };
         session.SaveCheckpoint(dir, state, hook is null ? null : hook.Save);
-        LastCheckpoint = dir;
         foreach (var old in Checkpoints(runDir).SkipLast(config.KeepCheckpoints)) Directory.Delete(old, recursive: true);
     }
 
