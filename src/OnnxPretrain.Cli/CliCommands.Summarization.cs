@@ -44,6 +44,26 @@ public static partial class CliCommands
     public static bool IsSeq2SeqRecipe(ParseResult r) =>
         r.GetValue(Recipe) is { Exists: true } f && Seq2SeqRecipe.IsSeq2Seq(File.ReadAllText(f.FullName));
 
+    /// <summary><c>pretrain</c> of a seq2seq recipe (GSG / span corruption): progress lines on stderr, JSON summary on stdout, loss.png.</summary>
+    private static int PretrainSeq2Seq(ParseResult r, bool resume)
+    {
+        if (r.GetValue(Distributed)) throw new NotSupportedException("--distributed is not supported for seq2seq recipes yet; run them in one process.");
+        var recipe = LoadSeq2SeqRecipe(r);
+        var dir = OutDir(r, recipe.AsDataRecipe());
+        Console.Error.WriteLine($"Run folder: {dir}");
+        var result = Pretraining.RunSeq2Seq(recipe, new PretrainOptions(dir, Session(r), resume, Console.Error, new PlainProgress()));
+        var metrics = Path.Combine(dir, "metrics.jsonl");
+        var png = Path.Combine(dir, "loss.png");
+        bool plotted = RunReport.PlotLoss(metrics, png, $"{recipe.Name} ({recipe.Objective.Type})");
+        Print(new System.Text.Json.Nodes.JsonObject
+        {
+            ["recipe"] = recipe.Name, ["steps"] = result.Summary.Steps, ["tokens"] = result.Summary.Tokens, ["seconds"] = Math.Round(result.Summary.Seconds, 1),
+            ["eval_loss"] = result.Summary.EvalLoss is { } e ? Math.Round(e, 4) : null, ["artifacts"] = dir, ["checkpoint"] = result.Checkpoint,
+            ["metrics"] = metrics, ["loss_curve"] = plotted ? png : null,
+        });
+        return 0;
+    }
+
     private static Command FineTuneSummarizationCommand()
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl ({\"id\",\"document\",\"summary\"}), e.g. ../shared/data/summarization/aeslc.", Required = true };

@@ -72,6 +72,23 @@ public sealed class SummarizationCliTests
     }
 
     [TestMethod]
+    public void PretrainAndExport_Seq2SeqRecipe_WritesCheckpointAndOptimumLayout()
+    {
+        var recipe = Training.Tests.Seq2SeqFixture.Recipe("span_corruption", steps: 10);
+        var run = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
+        var (code, stdout, stderr) = Cli("pretrain", "--recipe", recipe, "--out", run, "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var json = JsonNode.Parse(stdout)!.AsObject();
+        Assert.AreEqual(10L, (long)json["steps"]!);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(run, "metrics.jsonl")), "span_corruption_accuracy");
+        (code, stdout, stderr) = Cli("export", "--recipe", recipe, "--checkpoint", (string)json["checkpoint"]!, "--out", Path.Combine(run, "export"));
+        Assert.AreEqual(0, code, stderr);
+        foreach (var f in new[] { "encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "config.json", "vocab.txt" })
+            Assert.IsTrue(File.Exists(Path.Combine(run, "export", f)), f);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(run, "export", "config.json")), "BartForConditionalGeneration");
+    }
+
+    [TestMethod]
     public void FineTuneSummarization_TinyBart_ExportsGeneratesAndScores()
     {
         var recipe = Training.Tests.Seq2SeqFixture.Recipe("gsg");
