@@ -38,15 +38,7 @@ public static class EncoderExport
     {
         bool pooler = config.ModelType == "bert" && parameters.ContainsKey("bert.pooler.dense.weight");
         var g = BuildGraph(config, task, pooler);
-        var weights = new Dictionary<string, TensorData>();
-        foreach (var p in g.Parameters)
-        {
-            if (!parameters.TryGetValue(p.Value.Name, out var t))
-                throw new InvalidDataException($"The checkpoint has no parameter '{p.Value.Name}' needed by the {config.ModelType} encoder.");
-            if (!t.Shape.SequenceEqual(p.Initial.Shape))
-                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the encoder needs [{string.Join(", ", p.Initial.Shape)}].");
-            weights[p.Value.Name] = t;
-        }
+        var weights = SelectWeights(g, parameters, $"{config.ModelType} encoder");
         Directory.CreateDirectory(outDir);
         var model = Path.Combine(outDir, "model.onnx");
         ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights, external);
@@ -111,6 +103,22 @@ public static class EncoderExport
         ["pad_token_id"] = 0,
         ["position_embedding_type"] = "absolute",
     };
+
+    /// <summary>The trained tensors of every parameter of <paramref name="g"/>, by name.</summary>
+    /// <exception cref="InvalidDataException">A parameter is missing or has another shape (names it and <paramref name="model"/>).</exception>
+    internal static Dictionary<string, TensorData> SelectWeights(Graph g, IReadOnlyDictionary<string, TensorData> parameters, string model)
+    {
+        var weights = new Dictionary<string, TensorData>();
+        foreach (var p in g.Parameters)
+        {
+            if (!parameters.TryGetValue(p.Value.Name, out var t))
+                throw new InvalidDataException($"The checkpoint has no parameter '{p.Value.Name}' needed by the {model}.");
+            if (!t.Shape.SequenceEqual(p.Initial.Shape))
+                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the {model} needs [{string.Join(", ", p.Initial.Shape)}].");
+            weights[p.Value.Name] = t;
+        }
+        return weights;
+    }
 
     /// <summary>Copies <c>vocab.txt</c> and writes <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> for an uncased BERT tokenizer.</summary>
     /// <exception cref="IOException">A file cannot be copied or written.</exception>

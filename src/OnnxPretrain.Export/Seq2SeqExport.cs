@@ -45,7 +45,7 @@ public static class Seq2SeqExport
         foreach (var (file, graph) in new[] { (EncoderFile, EncoderGraph(config)), (DecoderFile, DecoderGraph(config, withPast: false)),
                      (DecoderWithPastFile, DecoderGraph(config, withPast: true)) })
         {
-            var weights = Weights(graph, parameters);
+            var weights = EncoderExport.SelectWeights(graph, parameters, "bart model");
             foreach (var (k, v) in weights) all[k] = v;
             ModelWriter.Save(graph, Path.Combine(outDir, file), ParameterLayout.AsInitializers, weights);
         }
@@ -125,20 +125,6 @@ public static class Seq2SeqExport
             attended = L.Linear("out_proj", Seq2Seq.Attend(L, q, k, v, causal, 0, training: false), c.DModel, c.DModel);
         }
         return L.LayerNorm("self_attn_layer_norm", g.Add(x, attended), c.DModel, c.LayerNormEps);        // (B*L, d)
-    }
-
-    private static Dictionary<string, TensorData> Weights(Graph g, IReadOnlyDictionary<string, TensorData> parameters)
-    {
-        var weights = new Dictionary<string, TensorData>();
-        foreach (var p in g.Parameters)
-        {
-            if (!parameters.TryGetValue(p.Value.Name, out var t))
-                throw new InvalidDataException($"The checkpoint has no parameter '{p.Value.Name}' needed by the bart model.");
-            if (!t.Shape.SequenceEqual(p.Initial.Shape))
-                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the model needs [{string.Join(", ", p.Initial.Shape)}].");
-            weights[p.Value.Name] = t;
-        }
-        return weights;
     }
 
     /// <summary><c>config.json</c> with Hugging Face's <c>BartConfig</c> keys.</summary>

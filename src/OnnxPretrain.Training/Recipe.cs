@@ -190,12 +190,18 @@ public sealed record Recipe
 
     /// <summary>Parses and validates recipe JSON; <paramref name="source"/> names it in messages.</summary>
     /// <exception cref="ArgumentException">Unknown key, wrong value type or invalid value.</exception>
-    public static Recipe Parse(string json, string source)
+    public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r => (r with { SourcePath = source }).Validate());
+
+    /// <summary>
+    /// Deserialises recipe JSON of type <typeparamref name="T"/> with <see cref="JsonOptions"/>, then <paramref name="finish"/>es
+    /// it (source path, validation); every error is an <see cref="ArgumentException"/> naming <paramref name="source"/> and the JSON path.
+    /// </summary>
+    internal static T ParseJson<T>(string json, string source, Func<T, T> finish) where T : class
     {
-        Recipe recipe;
+        T recipe;
         try
         {
-            recipe = JsonSerializer.Deserialize<Recipe>(json, JsonOptions) ?? throw new ArgumentException($"{source}: empty recipe.");
+            recipe = JsonSerializer.Deserialize<T>(json, JsonOptions) ?? throw new ArgumentException($"{source}: empty recipe.");
         }
         catch (JsonException e)
         {
@@ -204,7 +210,7 @@ public sealed record Recipe
         }
         try
         {
-            return (recipe with { SourcePath = source }).Validate();
+            return finish(recipe);
         }
         catch (ArgumentException e)
         {

@@ -147,24 +147,7 @@ public sealed record Seq2SeqRecipe
     public static Seq2SeqRecipe Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Recipe '{path}' does not exist (recipes live in models/).", path);
-        Seq2SeqRecipe recipe;
-        try
-        {
-            recipe = JsonSerializer.Deserialize<Seq2SeqRecipe>(File.ReadAllText(path), Recipe.JsonOptions) ?? throw new ArgumentException($"{path}: empty recipe.");
-        }
-        catch (JsonException e)
-        {
-            var key = e.Message.Contains("could not be mapped") ? "unknown key" : "invalid value";
-            throw new ArgumentException($"{path}: {key} at {e.Path?.TrimStart('$', '.')}: {e.Message}", e);
-        }
-        try
-        {
-            return (recipe with { SourcePath = path }).Validate();
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{path}: {e.Message}", e);
-        }
+        return Recipe.ParseJson<Seq2SeqRecipe>(File.ReadAllText(path), path, r => (r with { SourcePath = path }).Validate());
     }
 
     /// <summary>An encoder-recipe view with this recipe's name, data and training sections (for the shared corpus, shard and optimizer code).</summary>

@@ -8,24 +8,9 @@ namespace OnnxPretrain.Cli.Tests;
 [TestClass]
 public sealed class CliTests
 {
-    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "OnnxPretrain.Cli.dll");
+    private static Process Start(params string[] args) => CliProcess.Start(args);
 
-    private static Process Start(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(CliDll);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
-
-    private static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        using var p = Start(args);
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(3))) { p.Kill(true); Assert.Fail("CLI timed out: " + string.Join(" ", args)); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Cli(params string[] args) => CliProcess.Run(args);
 
     [TestMethod]
     public void Run_TinyFixtureRecipe_TrainsExportsAndReportsWhereEverythingIs()

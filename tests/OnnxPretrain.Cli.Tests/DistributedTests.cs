@@ -10,7 +10,7 @@ namespace OnnxPretrain.Cli.Tests;
 [TestClass]
 public sealed class DistributedTests
 {
-    private static readonly string CliDll = Path.Combine(AppContext.BaseDirectory, "OnnxPretrain.Cli.dll");
+    private static readonly string CliDll = CliProcess.CliDll;
 
     private static string MpiExec()
     {
@@ -19,22 +19,11 @@ public sealed class DistributedTests
         return found;
     }
 
-    private static Process Start(string file, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        return Process.Start(psi)!;
-    }
+    private static Process Start(string file, IEnumerable<string> args) => CliProcess.Start(file, args);
 
     private static IEnumerable<string> Ranks(int n, params string[] args) => ["-n", n.ToString(), "dotnet", CliDll, .. args, "--distributed"];
 
-    private static (int Code, string Out, string Err) Wait(Process p, TimeSpan timeout)
-    {
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout)) { p.Kill(true); Assert.Fail($"timed out after {timeout}: {stderr.Result}"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Wait(Process p, TimeSpan timeout) => CliProcess.Wait(p, timeout);
 
     [TestMethod]
     public void MpiExec_TwoRanksHalfBatchEach_MatchOneProcessLossesAndParameters()
