@@ -140,7 +140,7 @@ public static partial class CliCommands
     {
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
-        var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm) to compare objectives on one model shape." };
+        var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm, ssp, sp, psd, all, prop, contrastive) to compare objectives on one model shape." };
         var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this folder and add kernel time per op type (training and optimizer models) to the JSON." };
         var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
             { Recipe, Steps, Threads, Device, batch, warmup, objective, profile };
