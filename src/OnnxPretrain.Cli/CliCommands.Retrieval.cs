@@ -9,7 +9,15 @@ public static partial class CliCommands
     private static readonly Option<double> K1 = new("--k1") { Description = "BM25 k1 (default 0.9, Anserini's BEIR flat setting; Lucene's default is 1.2).", DefaultValueFactory = _ => Bm25Options.DefaultK1 };
     private static readonly Option<double> B = new("--b") { Description = "BM25 b (default 0.4, Anserini's BEIR flat setting; Lucene's default is 0.75).", DefaultValueFactory = _ => Bm25Options.DefaultB };
 
-    private static Command EvaluateRetrievalCommand()
+    private static Command EvaluateRetrievalCommand() => RetrievalCommand(bench: false);
+
+    /// <summary>
+    /// <c>bench retrieval</c>: the same retrieval run as <c>evaluate retrieval</c>, printed as one JSON line of speed figures
+    /// (corpus docs/s to index or encode, query latency mean/p50/p95 in ms) beside nDCG@10.
+    /// </summary>
+    private static Command BenchRetrievalCommand() => RetrievalCommand(bench: true);
+
+    private static Command RetrievalCommand(bool bench)
     {
         var retriever = new Option<string>("--retriever") { Description = "bm25, dense (exported feature-extraction bi-encoder) or rerank (exported cross-encoder over BM25's top 100).", DefaultValueFactory = _ => "bm25" };
         var model = new Option<DirectoryInfo?>("--model") { Description = "Exported model folder (dense: export --task feature-extraction; rerank: --task sequence-classification)." };
@@ -20,8 +28,10 @@ public static partial class CliCommands
         var batch = new Option<int>("--batch") { Description = "Texts or pairs per model run.", DefaultValueFactory = _ => 32 };
         var pooling = new Option<string>("--pooling") { Description = "Dense pooling: mean (over attention_mask, default) or cls.", DefaultValueFactory = _ => "mean" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Dense: rank by raw inner product instead of cosine (no L2 normalisation)." };
-        var c = new Command("retrieval", "Ad-hoc retrieval on a BEIR folder: nDCG@10, MRR@10, Recall@100, MAP@100 with trec_eval conventions; prints JSON " +
-            "(metrics, per-query counts, corpus docs/s, query latency ms) and writes retrieval.md and run.trec to --out.")
+        var c = new Command("retrieval", bench
+            ? "Retrieval speed on a BEIR folder: one JSON line with the corpus docs/s (index or encode) and query latency (ms mean/p50/p95) of bm25, dense or rerank, beside nDCG@10."
+            : "Ad-hoc retrieval on a BEIR folder: nDCG@10, MRR@10, Recall@100, MAP@100 with trec_eval conventions; prints JSON " +
+              "(metrics, per-query counts, corpus docs/s, query latency ms) and writes retrieval.md and run.trec to --out.")
             { RetrievalData, retriever, model, run, split, topK, K1, B, maxLength, batch, pooling, noNormalize, Out, Threads, Device };
         c.SetAction(r => Guard(() =>
         {
@@ -34,7 +44,15 @@ public static partial class CliCommands
             var o = new RetrievalEvalOptions(r.GetValue(RetrievalData)!.FullName, r.GetValue(split)!, r.GetValue(retriever)!, r.GetValue(model)?.FullName,
                 r.GetValue(run)?.FullName, r.GetValue(topK), new Bm25Options(r.GetValue(K1), r.GetValue(B)),
                 new BiEncoderOptions(r.GetValue(maxLength), r.GetValue(batch), pool, !r.GetValue(noNormalize)), Session: Session(r));
-            Print(Commands.EvaluateRetrieval.Run(o, r.GetValue(Out)?.FullName));
+            if (!bench)
+            {
+                Print(Commands.EvaluateRetrieval.Run(o, r.GetValue(Out)?.FullName));
+                return 0;
+            }
+            var report = RetrievalEvaluation.Run(o);
+            var line = new System.Text.Json.Nodes.JsonObject { ["bench"] = "retrieval", ["retriever"] = report.Name, ["ndcg@10"] = Math.Round(report.Scores.Ndcg10, 4) };
+            foreach (var (k, v) in report.Timings) line[k] = v?.DeepClone();
+            Console.Out.WriteLine(line.ToJsonString());
             return 0;
         }));
         return c;

@@ -166,6 +166,7 @@ public static partial class CliCommands
             }
             return 0;
         }));
+        c.Subcommands.Add(BenchRetrievalCommand());
         return c;
     }
 }

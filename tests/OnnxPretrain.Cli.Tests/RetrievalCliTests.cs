@@ -64,6 +64,21 @@ public sealed class RetrievalCliTests
     }
 
     [TestMethod]
+    public void BenchRetrieval_Bm25_PrintsOneJsonLineOfSpeedFigures()
+    {
+        var root = Directory.CreateTempSubdirectory("onnxpretrain-bench-ret-").FullName;
+        var (code, stdout, stderr) = Cli("bench", "retrieval", "--data", WriteBeir(root), "--retriever", "bm25");
+        Assert.AreEqual(0, code, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(1, lines, stdout);
+        var json = JsonNode.Parse(lines[0])!.AsObject();
+        Assert.AreEqual("retrieval", (string)json["bench"]!);
+        Assert.IsGreaterThan(0.0, (double)json["corpus_docs_per_s"]!);
+        Assert.IsGreaterThanOrEqualTo(0.0, (double)json["query_latency_ms_mean"]!);
+        Assert.IsTrue(json.ContainsKey("ndcg@10"));
+    }
+
+    [TestMethod]
     public void EvaluateRetrieval_BadInput_FailsWithMessage()
     {
         var root = Directory.CreateTempSubdirectory("onnxpretrain-retrieval-").FullName;
