@@ -66,19 +66,21 @@ public static partial class CliCommands
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum (query, document) pair length in tokens.", DefaultValueFactory = _ => 256 };
-        var negatives = new Option<int>("--negatives") { Description = "BM25 non-relevant documents per relevant one (hard negatives).", DefaultValueFactory = _ => Commands.FineTuneRerankOptions.DefaultNegatives };
+        var negatives = new Option<int>("--negatives") { Description = "BM25 non-relevant documents per relevant one.", DefaultValueFactory = _ => Commands.FineTuneRerankOptions.DefaultNegatives };
+        var sampling = new Option<string>("--negative-sampling") { Description = "random (uniform among BM25's top --depth non-relevant documents, default) or hardest (the best-ranked ones).", DefaultValueFactory = _ => "random" };
+        sampling.AcceptOnlyFromAmong("random", "hardest");
         var depth = new Option<int>("--depth") { Description = "BM25 documents per query: negative pool and re-ranked list.", DefaultValueFactory = _ => 100 };
         var split = new Option<string>("--split") { Description = "Qrels split.", DefaultValueFactory = _ => "test" };
         var c = new Command("rerank", "Cross-encoder re-ranker of BM25's top 100 with k-fold cross-validation over queries: per fold, fine-tune on the other folds' qrels " +
-            "(positives: relevant documents; negatives: BM25's best non-relevant ones), export, re-rank the held-out queries; report each fold and the mean nDCG@10/MRR@10/Recall@100/MAP@100.")
-            { Recipe, RetrievalData, init, folds, epochs, lr, batch, maxLength, negatives, depth, split, K1, B, Out, Threads, Device, Seed };
+            "(positives: relevant documents; negatives: BM25 top-100 non-relevant ones, sampled at random or the hardest), export, re-rank the held-out queries; report each fold and the mean nDCG@10/MRR@10/Recall@100/MAP@100.")
+            { Recipe, RetrievalData, init, folds, epochs, lr, batch, maxLength, negatives, sampling, depth, split, K1, B, Out, Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);
             var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-rerank"));
             var o = new Commands.FineTuneRerankOptions(r.GetValue(RetrievalData)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(folds), r.GetValue(epochs),
                 r.GetValue(lr), r.GetValue(batch), r.GetValue(maxLength), r.GetValue(negatives), r.GetValue(depth), new Bm25Options(r.GetValue(K1), r.GetValue(B)),
-                recipe.Training.Seed, r.GetValue(split)!, Session(r));
+                recipe.Training.Seed, r.GetValue(split)!, Session(r), Enum.Parse<Commands.NegativeSampling>(r.GetValue(sampling)!, ignoreCase: true));
             Print(Commands.FineTuneRerank.Run(recipe, o, Console.Error));
             return 0;
         }));

@@ -106,6 +106,33 @@ public sealed class RetrievalCliTests
     }
 
     [TestMethod]
+    public void TrainingPairs_HardestTakesTheTopNonRelevant_RandomSamplesTheWholeList()
+    {
+        var data = OnnxPretrain.Evaluation.Retrieval.BeirData.Read(WriteBeir(Directory.CreateTempSubdirectory("onnxpretrain-retrieval-").FullName));
+        // q2's BM25 list: d2 (relevant) then five non-relevant documents, best first.
+        var list = new[] { "d2", "d0", "d1", "d3", "d4", "d5" }.Select((d, i) => new OnnxPretrain.Evaluation.Retrieval.ScoredDoc(d, 10 - i)).ToList();
+        var firstStage = new Dictionary<string, IReadOnlyList<OnnxPretrain.Evaluation.Retrieval.ScoredDoc>> { ["q2"] = list };
+        string Doc(string id) => data.Corpus.Single(d => d.Id == id).Contents;
+
+        var hardest = Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, Commands.NegativeSampling.Hardest);
+        CollectionAssert.AreEqual(new[] { Doc("d2"), Doc("d0"), Doc("d1") }, hardest.Select(p => p.B).ToArray());
+        CollectionAssert.AreEqual(new long[] { 1, 0, 0 }, hardest.Select(p => p.Label).ToArray());
+
+        // Random: 2 distinct non-relevant documents per draw; over seeds every non-relevant document is drawn, d2 never as a negative.
+        var drawn = new HashSet<string>();
+        for (int seed = 0; seed < 50; seed++)
+        {
+            var pairs = Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, Commands.NegativeSampling.Random, seed);
+            Assert.AreEqual(3, pairs.Count);
+            var negatives = pairs.Where(p => p.Label == 0).Select(p => p.B).ToList();
+            Assert.AreEqual(2, negatives.Distinct().Count());
+            drawn.UnionWith(negatives);
+        }
+        CollectionAssert.AreEquivalent(new[] { "d0", "d1", "d3", "d4", "d5" }.Select(Doc).ToArray(), drawn.ToArray());
+        Assert.AreEqual(6, Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 9, Commands.NegativeSampling.Random, 1).Count, "capped by the list");
+    }
+
+    [TestMethod]
     public void FinetuneRerank_TwoFoldsOnFixture_ReportsEachFoldAndTheMean()
     {
         var recipe = Fixture.Create(steps: 2);

@@ -18,14 +18,16 @@ namespace OnnxPretrain.Cli.Commands;
 /// <param name="LearningRate">Peak learning rate (linear warmup over 10% of the steps, then linear decay).</param>
 /// <param name="BatchSize">Pairs per step.</param>
 /// <param name="MaxLength">Maximum (query, document) pair length in tokens, in training and re-ranking.</param>
-/// <param name="NegativesPerPositive">BM25-retrieved non-relevant documents per relevant one (hard negatives, best BM25 ranks first).</param>
+/// <param name="NegativesPerPositive">BM25-retrieved non-relevant documents per relevant one.</param>
 /// <param name="Depth">BM25 documents per query: the negative pool in training and the list re-ranked in evaluation.</param>
 /// <param name="Bm25">BM25 parameters.</param>
 /// <param name="Seed">Seed of the query-to-fold assignment.</param>
 /// <param name="Split">Qrels split.</param>
 /// <param name="Session">ORT settings.</param>
+/// <param name="Negatives">How the negatives are drawn from BM25's top <c>Depth</c> non-relevant documents.</param>
 public sealed record FineTuneRerankOptions(string DataDir, string RunDir, string? Init, int Folds, int Epochs, double LearningRate, int BatchSize,
-    int MaxLength, int NegativesPerPositive, int Depth, Bm25Options Bm25, long Seed, string Split, SessionConfig Session)
+    int MaxLength, int NegativesPerPositive, int Depth, Bm25Options Bm25, long Seed, string Split, SessionConfig Session,
+    NegativeSampling Negatives = NegativeSampling.Random)
 {
     /// <summary>Default BM25 negatives per relevant document.</summary>
     public const int DefaultNegatives = 2;
@@ -41,8 +43,21 @@ public sealed record FineTuneRerankOptions(string DataDir, string RunDir, string
         ArgumentOutOfRangeException.ThrowIfLessThan(NegativesPerPositive, 1, "--negatives");
         ArgumentOutOfRangeException.ThrowIfLessThan(Depth, 1, "--depth");
         Bm25.Validate();
+        if (!Enum.IsDefined(Negatives)) throw new ArgumentOutOfRangeException(nameof(Negatives), Negatives, "expected hardest or random");
         return this;
     }
+}
+
+/// <summary>Where a re-ranker's training negatives come from, among the BM25 top-<c>depth</c> documents not judged relevant.</summary>
+public enum NegativeSampling
+{
+    /// <summary>A uniform sample without replacement (seeded): the negatives look like the list the re-ranker will sort
+    /// (monoBERT, Nogueira &amp; Cho 2019, trains on BM25 top-1000 negatives the same way). The default.</summary>
+    Random,
+
+    /// <summary>The best-ranked ones (hardest lexical negatives): with few queries the model sees no easy negative and can
+    /// learn to distrust term overlap, which hurts when it sorts the whole list.</summary>
+    Hardest,
 }
 
 /// <summary>
@@ -50,7 +65,8 @@ public sealed record FineTuneRerankOptions(string DataDir, string RunDir, string
 /// evaluate a cross-encoder without leakage: the judged queries are shuffled with the seed and dealt round-robin into
 /// k folds; for each fold, a cross-encoder (the recipe's encoder + [CLS] head, the AS2 fine-tuning machinery of
 /// <see cref="FineTuneAs2"/>) is trained on the other folds' queries (positives: judged relevant documents, grade ≥ 1;
-/// negatives: the best-ranked BM25 documents not judged relevant, <c>NegativesPerPositive</c> per positive), exported,
+/// negatives: <c>NegativesPerPositive</c> per positive among BM25's top <c>Depth</c> documents not judged relevant, drawn as
+/// <see cref="NegativeSampling"/> says), exported,
 /// and re-ranks BM25's top <c>Depth</c> for the held-out queries. Reports each fold and the mean over folds of
 /// nDCG@10, MRR@10, Recall@100 and MAP@100, beside BM25 on the same queries. No dev set: the last epoch is kept.
 /// </summary>
@@ -92,19 +108,23 @@ public static class FineTuneRerank
         return Enumerable.Range(0, k).Select(f => (IReadOnlyList<string>)order.Where((_, i) => i % k == f).ToList()).ToList();
     }
 
-    /// <summary>Training pairs of <paramref name="queries"/>: each relevant document (label 1) and BM25's best non-relevant ones (label 0).</summary>
-    public static List<LabelledPair> TrainingPairs(BeirDataset data, IEnumerable<string> queries, IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage, int negativesPerPositive)
+    /// <summary>Training pairs of <paramref name="queries"/>: each judged relevant document (grade ≥ 1, label 1) and
+    /// <paramref name="negativesPerPositive"/> × that many non-relevant ones from <paramref name="firstStage"/> (label 0), the
+    /// best-ranked (trec_eval order) or a uniform sample drawn with <paramref name="seed"/>; fewer when the list runs out.</summary>
+    public static List<LabelledPair> TrainingPairs(BeirDataset data, IEnumerable<string> queries, IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage,
+        int negativesPerPositive, NegativeSampling sampling = NegativeSampling.Hardest, long seed = 0)
     {
         var contents = data.Corpus.ToDictionary(d => d.Id, d => d.Contents, StringComparer.Ordinal);
+        var rng = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         var pairs = new List<LabelledPair>();
         foreach (string q in queries)
         {
             var judged = data.Qrels.ByQuery[q];
             var relevant = judged.Where(kv => kv.Value >= RetrievalMetrics.RelevanceLevel).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
-            var negatives = RetrievalMetrics.TrecOrder(firstStage.GetValueOrDefault(q) ?? [])
-                .Where(d => !relevant.Contains(d.DocId)).Take(negativesPerPositive * relevant.Count);
+            var pool = RetrievalMetrics.TrecOrder(firstStage.GetValueOrDefault(q) ?? []).Where(d => !relevant.Contains(d.DocId)).ToArray();
+            if (sampling == NegativeSampling.Random) rng.Shuffle(pool);
             pairs.AddRange(relevant.Select(d => new LabelledPair(data.Queries[q], contents[d], 1)));
-            pairs.AddRange(negatives.Select(d => new LabelledPair(data.Queries[q], contents[d.DocId], 0)));
+            pairs.AddRange(pool.Take(negativesPerPositive * relevant.Count).Select(d => new LabelledPair(data.Queries[q], contents[d.DocId], 0)));
         }
         return pairs;
     }
@@ -115,7 +135,7 @@ public static class FineTuneRerank
         IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage, IReadOnlyList<IReadOnlyList<string>> folds, int f, TextWriter log)
     {
         var trainQueries = folds.Where((_, i) => i != f).SelectMany(x => x).ToList();
-        var pairs = TrainingPairs(data, trainQueries, firstStage, o.NegativesPerPositive);
+        var pairs = TrainingPairs(data, trainQueries, firstStage, o.NegativesPerPositive, o.Negatives, pretrained.Training.Seed + f);
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
         var source = new PairClassificationSource(pairs, tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed + f, shuffle: true);
         var dir = Path.Combine(o.RunDir, $"fold-{f + 1}");
@@ -149,7 +169,7 @@ public static class FineTuneRerank
     private static JsonObject Report(FineTuneRerankOptions o, List<FoldResult> results) => new()
     {
         ["data"] = o.DataDir, ["split"] = o.Split, ["folds"] = o.Folds, ["seed"] = o.Seed, ["init"] = o.Init, ["epochs"] = o.Epochs,
-        ["negatives_per_positive"] = o.NegativesPerPositive, ["depth"] = o.Depth, ["run_dir"] = o.RunDir,
+        ["negatives_per_positive"] = o.NegativesPerPositive, ["negative_sampling"] = o.Negatives.ToString().ToLowerInvariant(), ["depth"] = o.Depth, ["run_dir"] = o.RunDir,
         ["mean_over_folds"] = new JsonObject { ["rerank"] = Metrics(results.Select(r => r.Rerank)), ["bm25"] = Metrics(results.Select(r => r.Bm25)) },
         ["per_fold"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
         {
