@@ -35,12 +35,18 @@ public static partial class Pretraining
     }
 
     /// <summary>Builds the training artifacts of a seq2seq recipe (example batch: two synthetic full-length rows).</summary>
-    public static ArtifactManifest BuildSeq2SeqArtifacts(Seq2SeqRecipe recipe, Seq2SeqSpecialTokens specials, string dir, TextWriter log)
+    /// <param name="recipe">The validated recipe.</param>
+    /// <param name="specials">Special token ids of the recipe's vocabulary.</param>
+    /// <param name="dir">Output folder of the artifacts.</param>
+    /// <param name="log">Progress lines.</param>
+    /// <param name="task">Prefix of the accuracy metric (<c>{task}_accuracy</c>); default the objective type, e.g. <c>gsg</c>
+    /// (fine-tuning passes <c>summary</c>, since its targets are reference summaries, not gap sentences).</param>
+    public static ArtifactManifest BuildSeq2SeqArtifacts(Seq2SeqRecipe recipe, Seq2SeqSpecialTokens specials, string dir, TextWriter log, string? task = null)
     {
-        var objective = new Seq2SeqLmObjective(recipe.Model, recipe.Objective.Type, recipe.Training.Seed, recipe.Objective.EncoderMlm);
+        var objective = new Seq2SeqLmObjective(recipe.Model, task ?? recipe.Objective.Type, recipe.Training.Seed, recipe.Objective.EncoderMlm);
         var example = Seq2SeqExampleBatch(recipe, specials);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
-        log.WriteLine($"Building artifacts of '{recipe.Name}' ({recipe.Objective.Type}, bart {recipe.Model.EncoderLayers}+{recipe.Model.DecoderLayers} layers) in {dir} ...");
+        log.WriteLine($"Building artifacts of '{recipe.Name}' ({task ?? recipe.Objective.Type}, bart {recipe.Model.EncoderLayers}+{recipe.Model.DecoderLayers} layers) in {dir} ...");
         var manifest = ArtifactBuilder.Build(model, Bench.Optimizer(recipe.AsDataRecipe()), dir);
         log.WriteLine($"  {manifest.Parameters.Count} parameters, {manifest.Parameters.Sum(p => p.Count):N0} weights.");
         return manifest;

@@ -89,6 +89,9 @@ public sealed class SummarizationCliTests
         Assert.AreEqual(0, code, stderr);
         var json = JsonNode.Parse(stdout)!.AsObject();
         Assert.AreEqual(12L, (long)json["fine_tuning"]!["steps"]!);
+        var metrics = File.ReadAllText(Path.Combine(outDir, "metrics.jsonl"));
+        StringAssert.Contains(metrics, "summary_accuracy");
+        Assert.DoesNotContain("gsg_accuracy", metrics, "fine-tuning metrics are named after the task, not the pre-training objective");
         var export = (string)json["fine_tuning"]!["export"]!;
         foreach (var f in new[] { "encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "config.json", "vocab.txt", "model.safetensors" })
             Assert.IsTrue(File.Exists(Path.Combine(export, f)), f);

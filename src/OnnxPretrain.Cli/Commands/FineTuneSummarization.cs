@@ -49,7 +49,7 @@ public static class FineTuneSummarization
                 EvalEvery = perEpoch, CheckpointEvery = perEpoch, EvalBatches = Math.Min(20, (dev.Count + o.BatchSize - 1) / o.BatchSize), KeepCheckpoints = 1,
             },
         };
-        Pretraining.BuildSeq2SeqArtifacts(recipe.Validate(), specials, o.RunDir, log);
+        Pretraining.BuildSeq2SeqArtifacts(recipe.Validate(), specials, o.RunDir, log, task: "summary");
         if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log);
         log.WriteLine($"Fine-tuning on {train.Count:N0} examples for {o.Epochs} epoch(s) = {steps:N0} steps of {o.BatchSize}.");
         TrainSummary summary;
