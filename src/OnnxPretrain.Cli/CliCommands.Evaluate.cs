@@ -1,6 +1,7 @@
 using System.CommandLine;
 using OnnxPretrain.Evaluation;
 using OnnxPretrain.Training;
+using OnnxPretrain.Training.Import;
 
 namespace OnnxPretrain.Cli;
 
@@ -19,7 +20,12 @@ public static partial class CliCommands
     {
         var finetune = new Command("finetune", "Fine-tune a pre-trained encoder on a downstream task, export it and evaluate it.");
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, label), e.g. ../shared/data/as2/wikiqa.", Required = true };
-        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a pre-training run to start from (default: random initialisation)." };
+        var init = new Option<string?>("--init")
+        {
+            Description = "Checkpoint folder to start from (a pre-training run's checkpoint or an import), or a named published model (minilm, arctic-xs); " +
+                "without --recipe, the recipe.json beside an imported checkpoint is used. Default: random initialisation.",
+        };
+        var evalsPerEpoch = new Option<int>("--evals-per-epoch") { Description = "Dev-MAP evaluations per epoch (the best is kept; patience counts evaluations).", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training pairs.", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
@@ -27,13 +33,14 @@ public static partial class CliCommands
         var patience = new Option<int>("--patience") { Description = "Epochs without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines.")
-            { Recipe, data, init, epochs, lr, batch, maxLength, patience, Out, Threads, Device, Seed };
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, Out, Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
-            var recipe = LoadRecipe(r);
+            var initFrom = r.GetValue(init) is { } i && NamedModels.TryGet(i) is null ? Path.GetFullPath(i) : r.GetValue(init);
+            var recipe = RecipeFor(r, initFrom);
             var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
-            var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
-                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r));
+            var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
+                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch) };
             Print(Commands.FineTuneAs2.Run(recipe, o, Console.Error));
             return 0;
         }));
@@ -61,7 +68,7 @@ public static partial class CliCommands
                 Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, r.GetValue(Out)?.FullName));
                 return 0;
             }
-            var recipe = LoadRecipe(r);
+            var recipe = RecipeFor(r, r.GetValue(checkpoint)!.FullName);
             var exportTask = r.GetValue(task) switch
             {
                 "feature-extraction" => Export.ExportTask.FeatureExtraction,
@@ -76,7 +83,7 @@ public static partial class CliCommands
                 var e => throw new ArgumentException($"--external-data is '{e}'; expected auto, always or never."),
             };
             var dir = r.GetValue(Out)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
-            var weights = Runtime.Checkpoint.Load(r.GetValue(checkpoint)!.FullName).Model.Tensors;
+            var weights = Runtime.Safetensors.Read(Path.Combine(r.GetValue(checkpoint)!.FullName, Runtime.Checkpoint.ModelFile)).Tensors;
             var (_, vocab) = Pretraining.Tokenizer(recipe, null);
             var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData);
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });
@@ -93,12 +100,25 @@ public static partial class CliCommands
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
         var all = new Option<bool>("--all-questions") { Description = "Include questions without a positive (they score 0); default: only questions with a positive (standard WikiQA)." };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the markdown table to this file." };
+        var biEncoder = new Option<string?>("--bi-encoder")
+        {
+            Description = "Score with --model as a bi-encoder (a feature-extraction export, e.g. an imported minilm): cosine of the pooled, L2-normalised " +
+                "question and candidate embeddings; the value is the pooling, mean or cls. Default: --model is a cross-encoder (logits).",
+        };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per pair (cross-encoder) or per text (bi-encoder).", DefaultValueFactory = _ => Evaluation.As2Scorer.DefaultMaxLength };
         var c = new Command("as2", "Answer sentence selection: P@1, MAP, MRR, HR@5 (tie-aware expected values) for a model or precomputed scores, " +
-            "beside the word-count and IDF-weighted word-overlap baselines (Yang et al. 2015).") { model, scores, data, split, all, markdown };
+            "beside the word-count and IDF-weighted word-overlap baselines (Yang et al. 2015).") { model, scores, data, split, all, markdown, biEncoder, maxLength };
         c.SetAction(r => Guard(() =>
         {
+            var pooling = r.GetValue(biEncoder) switch
+            {
+                null => (Evaluation.Retrieval.Pooling?)null,
+                "mean" => Evaluation.Retrieval.Pooling.Mean,
+                "cls" => Evaluation.Retrieval.Pooling.Cls,
+                var p => throw new ArgumentException($"--bi-encoder is '{p}'; expected mean or cls."),
+            };
             var report = As2Evaluation.Run(new As2EvalOptions(r.GetValue(data)?.FullName, r.GetValue(split)!, r.GetValue(model)?.FullName,
-                r.GetValue(scores)?.FullName, r.GetValue(all)));
+                r.GetValue(scores)?.FullName, r.GetValue(all), r.GetValue(maxLength), BiEncoder: pooling));
             Console.Out.WriteLine(report.ToJsonString());
             Console.Error.WriteLine(report.ToMarkdown());
             if (r.GetValue(markdown) is { } md) File.WriteAllText(md.FullName, report.ToMarkdown());

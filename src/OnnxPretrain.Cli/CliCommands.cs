@@ -54,7 +54,7 @@ public static partial class CliCommands
     }
 
     /// <summary>Every subcommand.</summary>
-    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), EvaluateCommand(), FineTuneCommand(), ExportCommand(), .. DataCommands()];
+    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), ImportCommand(), EvaluateCommand(), FineTuneCommand(), ExportCommand(), .. DataCommands()];
 
     /// <summary>The repository's <c>models/tiny.json</c> when run from the repository, else <c>tiny.json</c>.</summary>
     public static string DefaultRecipe()
@@ -78,9 +78,9 @@ public static partial class CliCommands
     };
 
     /// <summary>The recipe with <c>--steps</c> and <c>--seed</c> applied.</summary>
-    public static Recipe LoadRecipe(ParseResult r)
+    public static Recipe LoadRecipe(ParseResult r, string? path = null)
     {
-        var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
+        var recipe = Training.Recipe.Load(path ?? r.GetValue(Recipe)!.FullName);
         var training = recipe.Training;
         if (r.GetValue(Steps) is { } s) training = training with { Steps = s };
         if (r.GetValue(Seed) is { } seed) training = training with { Seed = seed };

@@ -83,26 +83,7 @@ public static class EncoderExport
     }
 
     /// <summary><c>config.json</c> with Hugging Face's keys for <c>ElectraModel</c> / <c>BertModel</c>.</summary>
-    public static JsonObject HfConfig(EncoderConfig c) => new()
-    {
-        ["architectures"] = new JsonArray(c.ModelType == "bert" ? "BertModel" : "ElectraModel"),
-        ["model_type"] = c.ModelType,
-        ["vocab_size"] = c.VocabSize,
-        ["embedding_size"] = c.EffectiveEmbeddingSize,
-        ["hidden_size"] = c.HiddenSize,
-        ["num_hidden_layers"] = c.NumHiddenLayers,
-        ["num_attention_heads"] = c.NumAttentionHeads,
-        ["intermediate_size"] = c.IntermediateSize,
-        ["hidden_act"] = c.HiddenAct,
-        ["hidden_dropout_prob"] = c.HiddenDropoutProb,
-        ["attention_probs_dropout_prob"] = c.AttentionProbsDropoutProb,
-        ["max_position_embeddings"] = c.MaxPositionEmbeddings,
-        ["type_vocab_size"] = c.TypeVocabSize,
-        ["initializer_range"] = c.InitializerRange,
-        ["layer_norm_eps"] = c.LayerNormEps,
-        ["pad_token_id"] = 0,
-        ["position_embedding_type"] = "absolute",
-    };
+    public static JsonObject HfConfig(EncoderConfig c) => HfEncoderConfig.ToJson(c);
 
     /// <summary>The trained tensors of every parameter of <paramref name="g"/>, by name.</summary>
     /// <exception cref="InvalidDataException">A parameter is missing or has another shape (names it and <paramref name="model"/>).</exception>
@@ -125,15 +106,7 @@ public static class EncoderExport
     public static void WriteTokenizer(string outDir, string vocabTxt)
     {
         File.Copy(vocabTxt, Path.Combine(outDir, "vocab.txt"), overwrite: true);
-        WriteJson(Path.Combine(outDir, "tokenizer_config.json"), new JsonObject
-        {
-            ["tokenizer_class"] = "BertTokenizer", ["do_lower_case"] = true, ["tokenize_chinese_chars"] = true, ["strip_accents"] = null,
-            ["model_max_length"] = 512, ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
-        });
-        WriteJson(Path.Combine(outDir, "special_tokens_map.json"), new JsonObject
-        {
-            ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
-        });
+        Data.BertTokenizerFiles.WriteConfig(outDir);
     }
 
     private static void WriteJson(string path, JsonObject o) =>

@@ -21,7 +21,7 @@ public sealed record SafetensorsFile(
 /// "__metadata__": {string: string}}</c>) padded with trailing spaces so N is a multiple of 8, then the byte buffer.
 /// Offsets are relative to the start of the buffer; tensors are stored contiguously, little-endian, row-major,
 /// with no gaps, overlaps or unused bytes. Supported dtypes: <c>F32</c>, <c>F64</c>, <c>I64</c>, <c>I32</c>,
-/// <c>U8</c>, <c>BOOL</c> (one byte, 0 or 1). Assumes a little-endian host, as <see cref="TensorData"/> does.
+/// <c>U8</c>, <c>BOOL</c> (one byte, 0 or 1); <c>F16</c> and <c>BF16</c> are read too, widened to F32 (published checkpoints). Assumes a little-endian host, as <see cref="TensorData"/> does.
 /// </summary>
 public static class Safetensors
 {
@@ -34,8 +34,9 @@ public static class Safetensors
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>One tensor's header entry, validated: offsets relative to the data buffer, in bytes.</summary>
-    private sealed record Entry(string Name, DataType Type, long[] Shape, long Count, long Begin, long End);
+    /// <summary>One tensor's header entry, validated: offsets relative to the data buffer, in bytes;
+    /// <see cref="HalfKind"/> is <c>F16</c> or <c>BF16</c> for half-precision tensors, which are read widened to F32.</summary>
+    private sealed record Entry(string Name, DataType Type, long[] Shape, long Count, long Begin, long End, string? HalfKind = null);
 
     /// <summary>
     /// Writes <paramref name="tensors"/> to <paramref name="path"/> atomically: the bytes go to <c>path + ".tmp"</c>
@@ -293,20 +294,22 @@ public static class Safetensors
         if (value.ValueKind != JsonValueKind.Object)
             throw Bad(source, $"tensor '{name}' is a JSON {value.ValueKind}, expected an object with dtype, shape and data_offsets");
         var dtypeText = Required(value, "dtype", JsonValueKind.String, name, source).GetString()!;
-        var type = ParseDtype(dtypeText)
-            ?? throw Bad(source, $"tensor '{name}' has unknown dtype '{dtypeText}'; expected one of F32, F64, I64, I32, U8, BOOL");
+        string? half = dtypeText is "F16" or "BF16" ? dtypeText : null;
+        var type = (half is null ? ParseDtype(dtypeText) : DataType.Float)
+            ?? throw Bad(source, $"tensor '{name}' has unknown dtype '{dtypeText}'; expected one of F32, F64, I64, I32, U8, BOOL, F16, BF16");
         var shape = ParseShape(Required(value, "shape", JsonValueKind.Array, name, source), name, source);
         var offsets = Required(value, "data_offsets", JsonValueKind.Array, name, source);
         var (begin, end) = ParseOffsets(offsets, name, source);
         if (end > bufferLength)
             throw Bad(source, $"tensor '{name}' data_offsets [{begin}, {end}] end past the {bufferLength}-byte data buffer");
         long count = ElementCount(shape, name, source);
-        long expected = count <= long.MaxValue / type.SizeOf() ? count * type.SizeOf() : -1;
+        int size = half is null ? type.SizeOf() : 2;
+        long expected = count <= long.MaxValue / size ? count * size : -1;
         if (expected != end - begin)
             throw Bad(source, $"tensor '{name}' ({dtypeText}, shape [{string.Join(", ", shape)}]) needs {(expected < 0 ? "more than 2^63" : expected.ToString())} bytes but data_offsets [{begin}, {end}] hold {end - begin} bytes (size mismatch)");
         if (count > Array.MaxLength)
             throw Bad(source, $"tensor '{name}' has {count} elements, more than a managed array can hold ({Array.MaxLength})");
-        return new Entry(name, type, shape, count, begin, end);
+        return new Entry(name, type, shape, count, begin, end, half);
     }
 
     private static JsonElement Required(JsonElement entry, string field, JsonValueKind kind, string name, string source)
@@ -377,6 +380,7 @@ public static class Safetensors
 
     private static TensorData ReadTensor(Stream stream, Entry e)
     {
+        if (e.HalfKind is not null) return ReadHalfTensor(stream, e);
         var data = Array.CreateInstance(e.Type.ClrType(), e.Count);
         if (data is bool[] bools)
         {
@@ -399,6 +403,25 @@ public static class Safetensors
             }
         }
         return TensorData.Create(data, e.Shape);
+    }
+
+    /// <summary>Reads an F16 or BF16 tensor, widened exactly to F32 (every half value is representable in float).</summary>
+    private static TensorData ReadHalfTensor(Stream stream, Entry e)
+    {
+        var values = new float[e.Count];
+        var buffer = new byte[Math.Min(e.End - e.Begin, ChunkBytes)];
+        for (long done = 0; done < e.Count;)
+        {
+            int n = (int)Math.Min(buffer.Length / 2, e.Count - done);
+            stream.ReadExactly(buffer, 0, 2 * n);
+            for (int i = 0; i < n; i++)
+            {
+                ushort bits = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(2 * i));
+                values[done + i] = e.HalfKind == "BF16" ? BitConverter.Int32BitsToSingle(bits << 16) : (float)BitConverter.UInt16BitsToHalf(bits);
+            }
+            done += n;
+        }
+        return TensorData.Create(values, e.Shape);
     }
 
     private static InvalidDataException Bad(string source, string problem, Exception? inner = null) =>

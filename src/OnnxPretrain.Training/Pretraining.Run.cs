@@ -72,7 +72,7 @@ public static partial class Pretraining
         if (lead ? resumeFrom is null || !built : !built)
         {
             BuildArtifacts(recipe, o.RunDir, o.Log, crts);
-            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(recipe, init), o.Log);
+            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe, init), o.Log);
         }
         else if (resumeFrom is not null) o.Log.WriteLine($"Resuming from {resumeFrom}.");
         if (o.Parallel is { IsLead: true } p)
@@ -124,22 +124,37 @@ public static partial class Pretraining
     }
 
     /// <summary>
-    /// Copies every parameter of <paramref name="source"/> (a checkpoint folder or a model.safetensors file) whose name and
-    /// shape match into the initial checkpoint; the others keep their fresh initialisation (e.g. a new classification head).
+    /// Copies every parameter of <paramref name="source"/> (a checkpoint folder, a model.safetensors file, or a named
+    /// published model such as <c>minilm</c>, imported on first use) whose name matches into the initial checkpoint, and
+    /// reports like <c>from_pretrained</c>: loaded, newly initialised (e.g. a new classification head) and unused tensors.
+    /// A head (a name outside the <c>bert.</c> / <c>electra.</c> / <c>model.</c> body) whose shape differs starts fresh
+    /// and is reported, as <c>ignore_mismatched_sizes</c> does for heads (a 1-logit score head under a 2-class classifier).
     /// </summary>
-    /// <exception cref="InvalidDataException">No parameter matched (wrong checkpoint for this model).</exception>
+    /// <exception cref="InvalidDataException">No parameter matched, or a body parameter has another shape (names both shapes).</exception>
     public static void InitFrom(string checkpointDir, string source, TextWriter log)
     {
+        if (Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
         var donor = Safetensors.Read(file).Tensors;
         var (model, optimizer, state) = Checkpoint.Load(checkpointDir);
-        var merged = model.Tensors.ToDictionary(kv => kv.Key, kv =>
-            donor.TryGetValue(kv.Key, out var t) && t.Type == kv.Value.Type && t.Shape.SequenceEqual(kv.Value.Shape) ? t : kv.Value);
-        int loaded = merged.Count(kv => !ReferenceEquals(kv.Value, model.Tensors[kv.Key]));
-        if (loaded == 0) throw new InvalidDataException($"training.init_from '{file}' has no parameter with a matching name and shape.");
-        log.WriteLine($"Initialised {loaded} of {merged.Count} parameters from {file}; {merged.Count - loaded} keep their fresh initialisation.");
+        bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);
+        var mismatched = model.Tensors.Keys.Where(k => donor.ContainsKey(k) && !Fits(k)).ToList();
+        var body = mismatched.Where(k => k.Split('.')[0] is "bert" or "electra" or "model").ToList();
+        if (body.Count > 0)
+            throw new InvalidDataException($"training.init_from '{file}' does not fit this model: " +
+                string.Join("; ", body.Select(k => $"{k}: the model needs {model.Tensors[k]}, '{file}' has {donor[k]}")) + ".");
+        var merged = model.Tensors.ToDictionary(kv => kv.Key, kv => donor.ContainsKey(kv.Key) && Fits(kv.Key) ? donor[kv.Key] : kv.Value);
+        var fresh = model.Tensors.Keys.Where(k => !donor.ContainsKey(k) || !Fits(k))
+            .OrderBy(k => !mismatched.Contains(k)).Select(k => mismatched.Contains(k) ? $"{k} (shape mismatch: {donor[k]} -> {model.Tensors[k]})" : k).ToList();
+        if (fresh.Count == merged.Count) throw new InvalidDataException($"training.init_from '{file}' has no parameter with a matching name and shape.");
+        var loaded = model.Tensors.Keys.Where(k => donor.ContainsKey(k) && Fits(k)).ToList();
+        var report = new Import.ImportReport(loaded, fresh, [], donor.Keys.Where(k => !model.Tensors.ContainsKey(k)).ToList());
+        log.WriteLine($"Initialised from {file}: {report.Summary()}");
         Checkpoint.Save(checkpointDir, merged, optimizer.Tensors, state);
     }
+
+    /// <summary><c>training.init_from</c> resolved: a named published model stays a name (see <see cref="InitFrom"/>), a path is taken relative to the recipe.</summary>
+    public static string InitSource(Recipe recipe, string init) => Import.NamedModels.TryGet(init) is not null ? init : RelativeTo(recipe, init);
 
     /// <summary>The recipe's tokenizer and its vocab.txt path (fetched on first use for bert-base-uncased).</summary>
     public static (TextTokenizer Tokenizer, string? Vocab) Tokenizer(Recipe recipe, DataCacheOptions? cache)

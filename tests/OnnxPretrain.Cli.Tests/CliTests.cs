@@ -121,15 +121,7 @@ public sealed class CliTests
         var recipe = Fixture.Create(steps: 2);
         var root = Path.GetDirectoryName(recipe)!;
         Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1").Code);
-        var data = Directory.CreateDirectory(Path.Combine(root, "as2")).FullName;
-        foreach (var split in new[] { "train", "dev", "test" })
-        {
-            var lines = new List<string> { "qid\tquestion\tcandidate\tlabel" };
-            for (int q = 0; q < 6; q++)
-                for (int c = 0; c < 3; c++)
-                    lines.Add($"{split}-{q}\twhere did the {Fixture.Words[q]} go\t{(c == 0 ? $"the {Fixture.Words[q]} went to the park" : $"a {Fixture.Words[q + c + 5]} sat")}\t{(c == 0 ? 1 : 0)}");
-            File.WriteAllLines(Path.Combine(data, $"{split}.tsv"), lines);
-        }
+        var data = As2Fixture.Write(root);
         var (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
             "--epochs", "2", "--batch", "4", "--max-length", "48", "--out", Path.Combine(root, "ft"), "--threads", "1");
         Assert.AreEqual(0, code, stderr);

@@ -232,7 +232,7 @@ public sealed class SafetensorsTests
 
     [TestMethod]
     public void Read_UnknownDtype_NamesTensorAndDtype() =>
-        AssertCorrupt(Build("{" + Entry("w", "BF16", "[2]", 0, 4) + "}", new byte[4]), "'w'", "unknown dtype 'BF16'");
+        AssertCorrupt(Build("{" + Entry("w", "F8_E4M3", "[4]", 0, 4) + "}", new byte[4]), "'w'", "unknown dtype 'F8_E4M3'");
 
     [TestMethod]
     public void Read_NegativeDimension_Throws() =>
@@ -303,5 +303,19 @@ public sealed class SafetensorsTests
         CollectionAssert.AreEqual(new[] { "late", "early" }, read.Tensors.Keys.ToArray());
         CollectionAssert.AreEqual(new byte[] { 9 }, (byte[])read.Tensors["late"].Data);
         CollectionAssert.AreEqual(new byte[] { 1, 2, 3 }, (byte[])read.Tensors["early"].Data);
+    }
+
+    [TestMethod]
+    public void Read_F16AndBf16_AreWidenedToF32()
+    {
+        // F16 1.5 = 0x3E00, -2 = 0xC000; BF16 3.25 = the top half of float 0x40500000 (worked out by hand).
+        var header = Encoding.UTF8.GetBytes("""{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1,1],"data_offsets":[4,6]}}""");
+        var padded = header.Concat(Enumerable.Repeat((byte)' ', (8 - header.Length % 8) % 8)).ToArray();
+        var bytes = new byte[8].Concat(padded).Concat(new byte[] { 0x00, 0x3E, 0x00, 0xC0, 0x50, 0x40 }).ToArray();
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded.Length);
+        var file = Safetensors.Deserialize(bytes, "half.safetensors");
+        CollectionAssert.AreEqual(new[] { 1.5f, -2f }, file.Tensors["a"].AsFloats());
+        CollectionAssert.AreEqual(new[] { 3.25f }, file.Tensors["b"].AsFloats());
+        CollectionAssert.AreEqual(new long[] { 1, 1 }, file.Tensors["b"].Shape);
     }
 }

@@ -2,14 +2,14 @@
 # Markdown table of tools/experiments/as2.sh's results: WikiQA test P@1 / MAP / MRR / HR@5 of every init as
 # mean ± sample standard deviation (n - 1) over the seeds found (ft-<init>-<seed>.json), dev MAP and fine-tuning time,
 # then the lexical baselines (identical for every run, taken from the first file).
-# Usage: bash tools/experiments/as2-table.sh [out dir of as2.sh]
+# Usage: bash tools/experiments/as2-table.sh [out dir of as2.sh]   env: INITS (the init keys, default "random mlm rts rts-ssp")
 set -euo pipefail
 OUT=${1:-artifacts/experiments/as2}
 stat='def ms: (add / length) as $m | [$m, (if length > 1 then ((map(. - $m | . * .) | add) / (length - 1) | sqrt) else 0 end)];
       def f: "\(.[0] * 10000 | round / 10000) ± \(.[1] * 10000 | round / 10000)";'
 echo "| init | seeds | test P@1 | test MAP | test MRR | test HR@5 | dev MAP | fine-tuning s |"
 echo "|---|---|---|---|---|---|---|---|"
-for init in random mlm rts rts-ssp; do
+for init in ${INITS:-random mlm rts rts-ssp}; do
   files=("$OUT"/ft-$init-[0-9]*.json)
   [ -f "${files[0]}" ] || continue
   jq -s -r --arg init "$init" "$stat"'

@@ -20,7 +20,16 @@ namespace OnnxPretrain.Cli.Commands;
 /// <param name="Patience">Evaluations without a dev-MAP improvement before stopping early.</param>
 /// <param name="Session">ORT settings.</param>
 public sealed record FineTuneAs2Options(string DataDir, string RunDir, string? Init, int Epochs, double LearningRate, int BatchSize,
-    int MaxLength, int Patience, SessionConfig Session);
+    int MaxLength, int Patience, SessionConfig Session)
+{
+    /// <summary>Dev evaluations per epoch (the best is kept; <see cref="Patience"/> counts evaluations).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
+    public int EvalsPerEpoch
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(EvalsPerEpoch), value, $"--evals-per-epoch is {value}; expected a positive number.");
+    } = 1;
+}
 
 /// <summary>
 /// AS2 fine-tuning: a cross-encoder (the recipe's encoder + a [CLS] classification head) trained with cross-entropy on
@@ -77,7 +86,8 @@ public static class FineTuneAs2
     /// <summary>
     /// Trains with a linear schedule; after every epoch scores <paramref name="dev"/> (higher is better; logged as
     /// dev MAP) and keeps the best checkpoint in <c>RunDir/best</c>, stopping after <c>o.Patience</c> epochs without
-    /// improvement. Without <paramref name="dev"/> every epoch counts as an improvement, so the last one is kept.
+    /// improvement (with <c>o.EvalsPerEpoch</c> &gt; 1, every fraction of an epoch). Without <paramref name="dev"/> every
+    /// evaluation counts as an improvement, so the last one is kept.
     /// </summary>
     internal static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, Func<TrainingSession, double>? dev, TextWriter log)
     {
@@ -86,14 +96,14 @@ public static class FineTuneAs2
         var metrics = new MetricsLog(Path.Combine(o.RunDir, "metrics.jsonl"));
         var clock = Stopwatch.StartNew();
         Best? best = null;
-        int sinceBest = 0;
+        int sinceBest = 0, evalEvery = Math.Max(1, train.BatchesPerEpoch / o.EvalsPerEpoch);
         for (long step = 0; step < recipe.Training.Steps && sinceBest < o.Patience; step++)
         {
             var r = session.TrainStep(BatchStream.ToTensors(train.Get(step)));
             float lr = LrSchedule.LearningRate(schedule, step);
             float norm = session.OptimizerStep(lr);
             metrics.Train(step + 1, r.Loss, r.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value), lr, norm, 0, clock.Elapsed.TotalSeconds);
-            if ((step + 1) % train.BatchesPerEpoch != 0 && step + 1 != recipe.Training.Steps) continue;
+            if ((step + 1) % evalEvery != 0 && step + 1 != recipe.Training.Steps) continue;
             double map = dev?.Invoke(session) ?? step + 1;
             if (dev is not null) metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
             log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}" + (dev is null ? "" : $", dev MAP {map:F4}"));

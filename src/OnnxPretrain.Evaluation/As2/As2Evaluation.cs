@@ -10,6 +10,8 @@ namespace OnnxPretrain.Evaluation;
 /// <param name="IncludeAllQuestions">Average over all questions (those without a positive score 0) instead of only those with one.</param>
 /// <param name="MaxLength">Maximum pair length in tokens for the model (≥ 3).</param>
 /// <param name="BatchSize">Pairs per model run (≥ 1).</param>
+/// <param name="BiEncoder">Score with <paramref name="ModelDir"/> as a bi-encoder (a feature-extraction export): cosine of the
+/// question's and the candidate's pooled embeddings, with this pooling; null = cross-encoder logits.</param>
 public sealed record As2EvalOptions(
     string? DataDir = null,
     string Split = "test",
@@ -17,7 +19,8 @@ public sealed record As2EvalOptions(
     string? ScoresFile = null,
     bool IncludeAllQuestions = false,
     int MaxLength = As2Scorer.DefaultMaxLength,
-    int BatchSize = As2Scorer.DefaultBatchSize);
+    int BatchSize = As2Scorer.DefaultBatchSize,
+    Retrieval.Pooling? BiEncoder = null);
 
 /// <summary>
 /// Answer sentence selection evaluation (Yang, Yih and Meek 2015, "WikiQA"): ranks each question's candidates by a
@@ -43,8 +46,7 @@ public static class As2Evaluation
         if (options.ModelDir is { } modelDir)
         {
             data = As2Data.Read(As2Data.SplitPath(options.DataDir!, options.Split));
-            using As2Scorer scorer = As2Scorer.Load(modelDir, options.MaxLength, options.BatchSize);
-            modelScores = scorer.Score(data);
+            modelScores = options.BiEncoder is { } pooling ? BiEncoderScores(data, modelDir, pooling, options) : CrossEncoderScores(data, modelDir, options);
             source = modelDir;
         }
         else
@@ -54,6 +56,24 @@ public static class As2Evaluation
             source = options.ScoresFile!;
         }
         return BuildReport(data, modelScores, source, options.IncludeAllQuestions);
+    }
+
+    private static double[] CrossEncoderScores(As2Dataset data, string modelDir, As2EvalOptions options)
+    {
+        using As2Scorer scorer = As2Scorer.Load(modelDir, options.MaxLength, options.BatchSize);
+        return scorer.Score(data);
+    }
+
+    /// <summary>Cosine similarity of each pair's L2-normalised pooled embeddings (each distinct text encoded once).</summary>
+    private static double[] BiEncoderScores(As2Dataset data, string modelDir, Retrieval.Pooling pooling, As2EvalOptions options)
+    {
+        using var encoder = Retrieval.BiEncoder.Load(modelDir, new Retrieval.BiEncoderOptions(options.MaxLength, options.BatchSize, pooling));
+        var texts = data.Pairs.SelectMany(p => new[] { p.Question, p.Candidate }).Distinct().ToList();
+        var rows = encoder.Encode(texts, out int dim);
+        var at = texts.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
+        double Cosine(string a, string b) =>
+            System.Numerics.Tensors.TensorPrimitives.Dot<float>(rows.AsSpan(at[a] * dim, dim), rows.AsSpan(at[b] * dim, dim));
+        return data.Pairs.Select(p => Cosine(p.Question, p.Candidate)).ToArray();
     }
 
     /// <summary>The report for <paramref name="data"/> ranked by <paramref name="modelScores"/> plus both lexical baselines.</summary>
