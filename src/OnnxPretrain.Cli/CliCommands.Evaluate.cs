@@ -30,13 +30,13 @@ public static partial class CliCommands
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum pair length in tokens.", DefaultValueFactory = _ => 128 };
-        var patience = new Option<int>("--patience") { Description = "Epochs without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
+        var patience = new Option<int>("--patience") { Description = "Dev evaluations (one per epoch, or --evals-per-epoch) without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines.")
             { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, Out, Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
-            var initFrom = r.GetValue(init) is { } i && NamedModels.TryGet(i) is null ? Path.GetFullPath(i) : r.GetValue(init);
+            var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : r.GetValue(init);
             var recipe = RecipeFor(r, initFrom);
             var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
             var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),

@@ -19,7 +19,8 @@ public static partial class CliCommands
         c.SetAction(r => Guard(() =>
         {
             var source = r.GetValue(from)!;
-            var dir = r.GetValue(Out)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "artifacts", "imports", Path.GetFileNameWithoutExtension(source.TrimEnd('/')));
+            var name = Path.GetFileNameWithoutExtension(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+            var dir = r.GetValue(Out)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "artifacts", "imports", name);
             var report = PretrainedImport.Run(new ImportOptions(source, dir), Console.Error);
             Print(new JsonObject
             {
@@ -39,7 +40,7 @@ public static partial class CliCommands
     private static Training.Recipe RecipeFor(ParseResult r, string? checkpoint)
     {
         if (checkpoint is null || r.GetResult(Recipe) is { Implicit: false }) return LoadRecipe(r);
-        var dir = NamedModels.TryGet(checkpoint) is { } named ? NamedModels.EnsureCheckpoint(named, null, Console.Error) : checkpoint;
+        var dir = !Path.Exists(checkpoint) && NamedModels.TryGet(checkpoint) is { } named ? NamedModels.EnsureCheckpoint(named, null, Console.Error) : checkpoint;
         var beside = Path.Combine(dir, PretrainedImport.RecipeFile);
         return File.Exists(beside) ? LoadRecipe(r, beside) : LoadRecipe(r);
     }

@@ -87,11 +87,13 @@ public static partial class CliCommands
         return recipe with { Training = training.Validate() };
     }
 
-    /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder.</summary>
+    /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder (the current folder for an imported checkpoint's recipe).</summary>
     public static string OutDir(ParseResult r, Recipe recipe, string? suffix = null)
     {
         if (r.GetValue(Out) is { } o) return o.FullName;
-        var root = Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(recipe.SourcePath ?? "models/x.json")))!;
+        var recipeDir = Path.GetDirectoryName(Path.GetFullPath(recipe.SourcePath ?? "models/x.json"))!;
+        // A recipe beside an imported checkpoint (possibly in the cache): runs go under the current folder's artifacts/.
+        var root = File.Exists(Path.Combine(recipeDir, Training.Import.PretrainedImport.ReportFile)) ? Environment.CurrentDirectory : Path.GetDirectoryName(recipeDir)!;
         return Path.Combine(root, "artifacts", recipe.Name + (suffix ?? ""));
     }
 

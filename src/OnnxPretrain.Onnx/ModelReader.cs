@@ -61,11 +61,15 @@ public static class ModelReader
     {
         var entries = t.ExternalData.ToDictionary(e => e.Key, e => e.Value);
         if (!entries.TryGetValue("location", out var location)) throw new InvalidDataException($"Tensor '{t.Name}' is external but names no location.");
-        var path = Path.Combine(modelDir, location);
+        var path = Path.GetFullPath(Path.Combine(modelDir, location));
+        if (!path.StartsWith(Path.GetFullPath(modelDir).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidDataException($"Tensor '{t.Name}' names external data '{location}' outside the model's folder '{modelDir}'.");
         if (!File.Exists(path)) throw new FileNotFoundException($"External data file '{path}' of tensor '{t.Name}' does not exist.", path);
-        long offset = entries.TryGetValue("offset", out var o) ? long.Parse(o) : 0;
+        long Number(string key, long fallback) => !entries.TryGetValue(key, out var v) ? fallback
+            : long.TryParse(v, out var n) && n >= 0 ? n : throw new InvalidDataException($"Tensor '{t.Name}' has external data {key} '{v}'; expected a non-negative integer.");
+        long offset = Number("offset", 0);
         using var stream = File.OpenRead(path);
-        long length = entries.TryGetValue("length", out var l) ? long.Parse(l) : stream.Length - offset;
+        long length = Number("length", stream.Length - offset);
         if (offset + length > stream.Length) throw new InvalidDataException($"Tensor '{t.Name}' reads {length} bytes at {offset} of '{path}', which has {stream.Length}.");
         var bytes = new byte[length];
         stream.Seek(offset, SeekOrigin.Begin);

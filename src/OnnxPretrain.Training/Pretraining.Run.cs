@@ -72,7 +72,7 @@ public static partial class Pretraining
         if (lead ? resumeFrom is null || !built : !built)
         {
             BuildArtifacts(recipe, o.RunDir, o.Log, crts);
-            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe, init), o.Log);
+            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe, init), o.Log, recipe.Model);
         }
         else if (resumeFrom is not null) o.Log.WriteLine($"Resuming from {resumeFrom}.");
         if (o.Parallel is { IsLead: true } p)
@@ -129,12 +129,15 @@ public static partial class Pretraining
     /// reports like <c>from_pretrained</c>: loaded, newly initialised (e.g. a new classification head) and unused tensors.
     /// A head (a name outside the <c>bert.</c> / <c>electra.</c> / <c>model.</c> body) whose shape differs starts fresh
     /// and is reported, as <c>ignore_mismatched_sizes</c> does for heads (a 1-logit score head under a 2-class classifier).
+    /// When <paramref name="expected"/> is given and the source folder has a BERT/ELECTRA <c>config.json</c> (an import),
+    /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too.
     /// </summary>
-    /// <exception cref="InvalidDataException">No parameter matched, or a body parameter has another shape (names both shapes).</exception>
-    public static void InitFrom(string checkpointDir, string source, TextWriter log)
+    /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config value differs (names the key and both values).</exception>
+    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null)
     {
-        if (Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
+        if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
+        if (expected is not null) CheckConfig(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "config.json"), expected);
         var donor = Safetensors.Read(file).Tensors;
         var (model, optimizer, state) = Checkpoint.Load(checkpointDir);
         bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);
@@ -153,8 +156,25 @@ public static partial class Pretraining
         Checkpoint.Save(checkpointDir, merged, optimizer.Tensors, state);
     }
 
-    /// <summary><c>training.init_from</c> resolved: a named published model stays a name (see <see cref="InitFrom"/>), a path is taken relative to the recipe.</summary>
-    public static string InitSource(Recipe recipe, string init) => Import.NamedModels.TryGet(init) is not null ? init : RelativeTo(recipe, init);
+    /// <summary><c>training.init_from</c> resolved: a path relative to the recipe when it exists, else a named published model stays a name (see <see cref="InitFrom"/>).</summary>
+    public static string InitSource(Recipe recipe, string init) =>
+        Path.Exists(RelativeTo(recipe, init)) || Import.NamedModels.TryGet(init) is null ? RelativeTo(recipe, init) : init;
+
+    private static void CheckConfig(string configJson, EncoderConfig expected)
+    {
+        if (!File.Exists(configJson)) return;
+        var json = Import.HfFolderReader.ParseObject(configJson);
+        if ((string?)json["model_type"] is not ("bert" or "electra")) return;
+        var source = HfEncoderConfig.FromJson(json, configJson);
+        var differences = new (string Key, object Theirs, object Ours)[]
+        {
+            ("model_type", source.ModelType, expected.ModelType), ("hidden_size", source.HiddenSize, expected.HiddenSize),
+            ("num_hidden_layers", source.NumHiddenLayers, expected.NumHiddenLayers), ("num_attention_heads", source.NumAttentionHeads, expected.NumAttentionHeads),
+            ("intermediate_size", source.IntermediateSize, expected.IntermediateSize), ("hidden_act", source.HiddenAct, expected.HiddenAct),
+            ("layer_norm_eps", source.LayerNormEps, expected.LayerNormEps), ("vocab_size", source.VocabSize, expected.VocabSize),
+        }.Where(d => !d.Theirs.Equals(d.Ours)).Select(d => $"{d.Key} is {d.Theirs} there but {d.Ours} in the recipe").ToList();
+        if (differences.Count > 0) throw new InvalidDataException($"training.init_from's '{configJson}' does not describe this model: {string.Join("; ", differences)}.");
+    }
 
     /// <summary>The recipe's tokenizer and its vocab.txt path (fetched on first use for bert-base-uncased).</summary>
     public static (TextTokenizer Tokenizer, string? Vocab) Tokenizer(Recipe recipe, DataCacheOptions? cache)

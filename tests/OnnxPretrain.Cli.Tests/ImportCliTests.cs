@@ -34,8 +34,8 @@ public sealed class ImportCliTests
             "--max-length", "32", "--evals-per-epoch", "2", "--out", Path.Combine(root, "ft"), "--threads", "1");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stderr, "loaded 39 parameters; newly initialised 2 (classifier.weight, classifier.bias)");
-        StringAssert.Contains(stderr, "step 2/5: train loss");                  // 5 steps, evaluated at 2, 4 and the end
-        Assert.AreEqual(3, System.Text.RegularExpressions.Regex.Matches(stderr, "dev MAP").Count, stderr);
+        StringAssert.Contains(stderr, "step 3/5: train loss");                  // 5 steps, 2 evaluations: after 3 (half an epoch) and 5
+        Assert.AreEqual(2, System.Text.RegularExpressions.Regex.Matches(stderr, "dev MAP").Count, stderr);
     }
 
     [TestMethod]

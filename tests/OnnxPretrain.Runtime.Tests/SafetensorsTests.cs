@@ -308,14 +308,14 @@ public sealed class SafetensorsTests
     [TestMethod]
     public void Read_F16AndBf16_AreWidenedToF32()
     {
-        // F16 1.5 = 0x3E00, -2 = 0xC000; BF16 3.25 = the top half of float 0x40500000 (worked out by hand).
+        // F16 1.5 = 0x3E00, -2 = 0xC000; BF16 -3.25 = the top half of float 0xC0500000 (worked out by hand).
         var header = Encoding.UTF8.GetBytes("""{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1,1],"data_offsets":[4,6]}}""");
         var padded = header.Concat(Enumerable.Repeat((byte)' ', (8 - header.Length % 8) % 8)).ToArray();
-        var bytes = new byte[8].Concat(padded).Concat(new byte[] { 0x00, 0x3E, 0x00, 0xC0, 0x50, 0x40 }).ToArray();
+        var bytes = new byte[8].Concat(padded).Concat(new byte[] { 0x00, 0x3E, 0x00, 0xC0, 0x50, 0xC0 }).ToArray();
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded.Length);
         var file = Safetensors.Deserialize(bytes, "half.safetensors");
         CollectionAssert.AreEqual(new[] { 1.5f, -2f }, file.Tensors["a"].AsFloats());
-        CollectionAssert.AreEqual(new[] { 3.25f }, file.Tensors["b"].AsFloats());
+        CollectionAssert.AreEqual(new[] { -3.25f }, file.Tensors["b"].AsFloats());
         CollectionAssert.AreEqual(new long[] { 1, 1 }, file.Tensors["b"].Shape);
     }
 }

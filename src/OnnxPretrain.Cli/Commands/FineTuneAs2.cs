@@ -76,7 +76,7 @@ public static class FineTuneAs2
             Training = pretrained.Training with { BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init },
         };
         Pretraining.BuildArtifacts(recipe.Validate(), o.RunDir, log);
-        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log);
+        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log, recipe.Model);
         return recipe;
     }
 
@@ -96,14 +96,17 @@ public static class FineTuneAs2
         var metrics = new MetricsLog(Path.Combine(o.RunDir, "metrics.jsonl"));
         var clock = Stopwatch.StartNew();
         Best? best = null;
-        int sinceBest = 0, evalEvery = Math.Max(1, train.BatchesPerEpoch / o.EvalsPerEpoch);
+        int sinceBest = 0;
+        long perEpoch = train.BatchesPerEpoch;
+        // Evaluate when step s+1 crosses one of the EvalsPerEpoch equal fractions of an epoch (and at the last step).
+        bool Due(long s) => (s + 1) % perEpoch * o.EvalsPerEpoch / perEpoch != s % perEpoch * o.EvalsPerEpoch / perEpoch || (s + 1) % perEpoch == 0;
         for (long step = 0; step < recipe.Training.Steps && sinceBest < o.Patience; step++)
         {
             var r = session.TrainStep(BatchStream.ToTensors(train.Get(step)));
             float lr = LrSchedule.LearningRate(schedule, step);
             float norm = session.OptimizerStep(lr);
             metrics.Train(step + 1, r.Loss, r.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value), lr, norm, 0, clock.Elapsed.TotalSeconds);
-            if ((step + 1) % evalEvery != 0 && step + 1 != recipe.Training.Steps) continue;
+            if (!Due(step) && step + 1 != recipe.Training.Steps) continue;
             double map = dev?.Invoke(session) ?? step + 1;
             if (dev is not null) metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
             log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}" + (dev is null ? "" : $", dev MAP {map:F4}"));

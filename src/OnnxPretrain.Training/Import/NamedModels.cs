@@ -84,16 +84,8 @@ public static class NamedModels
     public static string EnsureCheckpoint(NamedModel m, DataCacheOptions? cache, TextWriter log)
     {
         var dir = Path.Combine((cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "models", m.Name, "checkpoint");
-        var report = Path.Combine(dir, PretrainedImport.ReportFile);
-        if (File.Exists(report)) return dir;
-        try
-        {
-            PretrainedImport.Run(new ImportOptions(m.Name, dir, cache), log);
-        }
-        catch (IOException) when (File.Exists(report))
-        {
-            // another process imported it at the same time; its folder is complete
-        }
+        if (File.Exists(Path.Combine(dir, PretrainedImport.ReportFile))) return dir;
+        PretrainedImport.Run(new ImportOptions(m.Name, dir, cache, Name: m.Name, Replace: false), log);   // a concurrent first use keeps the first copy
         return dir;
     }
 
@@ -102,7 +94,8 @@ public static class NamedModels
         var bytes = NuGetPackageCache.ReadResource(assembly, resource);
         var actual = NuGetPackageCache.Sha256(bytes);
         if (actual != sha256)
-            throw new InvalidDataException($"Resource '{resource}' of '{assembly}' has SHA-256 {actual}, but the pinned value is {sha256}; refusing to use it.");
+            throw new InvalidDataException($"Resource '{resource}' of '{assembly}' has SHA-256 {actual}, but the pinned value is {sha256}; refusing to use it " +
+                $"(delete '{Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(assembly)))}' to fetch the package again).");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temp, bytes);
         File.Move(temp, path, overwrite: true);

@@ -59,7 +59,7 @@ public static class OnnxEncoderReader
         bool gemmB = users.Count == 1 && users[0].OpType == "Gemm" && users[0].Input[1] == initializer;
         if (IsHfName(initializer))
         {
-            if (gemmB) return (initializer, OnnxGraphIndex.IntAttribute(users[0], "transB") == 0);
+            if (gemmB) return (initializer, (OnnxGraphIndex.IntAttribute(users[0], "transB") ?? 0) == 0);
             return (initializer, matmulB);
         }
         if (!matmulB || users.Count != 1) return (null, false);
@@ -88,7 +88,12 @@ public static class OnnxEncoderReader
     /// <exception cref="InvalidDataException">Something cannot be inferred; says to put a config.json beside the model.</exception>
     internal static EncoderConfig InferConfig(OnnxGraphIndex index, IReadOnlyDictionary<string, TensorData> tensors, string source)
     {
-        string type = tensors.Keys.Any(k => k.StartsWith("electra.", StringComparison.Ordinal) || k.Contains("embeddings_project")) ? "electra" : "bert";
+        bool electra = tensors.Keys.Any(k => k.StartsWith("electra.", StringComparison.Ordinal) || k.Contains("embeddings_project"));
+        bool bert = tensors.Keys.Any(k => k.StartsWith("bert.", StringComparison.Ordinal) || k.Contains("pooler."));
+        if (electra == bert)
+            throw new InvalidDataException($"'{source}': whether this is a BERT or an ELECTRA encoder cannot be told from its weight names (no prefix, pooler or " +
+                "embeddings_project); put the model's config.json beside it.");
+        string type = electra ? "electra" : "bert";
         var byOurName = tensors.Where(kv => HfNames.ToParameter(kv.Key, type) is not null).ToDictionary(kv => HfNames.ToParameter(kv.Key, type)!, kv => kv.Value);
         long[] Shape(string name) => byOurName.TryGetValue($"{type}.{name}", out var t) ? t.Shape
             : throw new InvalidDataException($"'{source}': no '{name}' weight, so the shape cannot be inferred; put the model's config.json beside it.");

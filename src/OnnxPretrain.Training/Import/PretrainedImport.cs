@@ -12,7 +12,10 @@ namespace OnnxPretrain.Training.Import;
 /// (<c>.onnx</c> file, or a folder holding <c>model.onnx</c>), or a named model (<see cref="NamedModels.Names"/>).</param>
 /// <param name="OutDir">Checkpoint folder to write; replaced atomically when it exists.</param>
 /// <param name="Cache">Where named models are fetched and cached; null for the defaults.</param>
-public sealed record ImportOptions(string From, string OutDir, DataCacheOptions? Cache = null);
+/// <param name="Name">The recipe name written beside the checkpoint; null = the output folder's name.</param>
+/// <param name="Replace">Replace an earlier import in <paramref name="OutDir"/> (never another kind of folder); false keeps
+/// a complete earlier import and discards the new copy (a concurrent first use).</param>
+public sealed record ImportOptions(string From, string OutDir, DataCacheOptions? Cache = null, string? Name = null, bool Replace = true);
 
 /// <summary>
 /// <c>import</c>: a published BERT/ELECTRA encoder into one of our checkpoint folders, which <c>training.init_from</c>,
@@ -37,17 +40,19 @@ public static class PretrainedImport
     /// <exception cref="InvalidDataException">The source is corrupt, a shape or config disagrees, or a weight cannot be mapped (all named).</exception>
     public static ImportReport Run(ImportOptions o, TextWriter log)
     {
+        var full = Path.GetFullPath(o.OutDir).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        CheckReplaceable(full, o.From);
         var encoder = Read(o.From, o.Cache, log);
         var (tensors, report) = MapToParameters(encoder);
-        Write(o.OutDir, encoder, tensors, report);
+        Write(full, o.Name ?? Path.GetFileName(full), encoder, tensors, report, o.Replace);
         log.WriteLine($"Imported {encoder.Source} -> {o.OutDir}: {report.Summary()}");
         return report;
     }
 
-    /// <summary>Reads a source of any supported kind.</summary>
+    /// <summary>Reads a source of any supported kind; an existing path wins over a named model of the same name.</summary>
     public static PretrainedEncoder Read(string from, DataCacheOptions? cache, TextWriter log)
     {
-        if (NamedModels.TryGet(from) is { } named) return NamedModels.Read(named, cache, log);
+        if (!Path.Exists(from) && NamedModels.TryGet(from) is { } named) return NamedModels.Read(named, cache, log);
         if (File.Exists(from) && from.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return OnnxEncoderReader.Read(from);
         if (Directory.Exists(from))
         {
@@ -67,12 +72,13 @@ public static class PretrainedImport
     public static (Dictionary<string, TensorData> Tensors, ImportReport Report) MapToParameters(PretrainedEncoder encoder)
     {
         var c = encoder.Config;
+        CheckVocabulary(encoder);
         var expected = EncoderParameters(c);
         var mapped = new Dictionary<string, TensorData>();
         var (heads, unused, problems) = (new List<string>(), new List<string>(), new List<string>());
         foreach (var (source, tensor) in encoder.Tensors)
         {
-            var name = HfNames.ToParameter(source, c.ModelType);
+            var name = tensor.Type == DataType.Float ? HfNames.ToParameter(source, c.ModelType) : null;
             if (name is null) { unused.Add(source); continue; }
             if (expected.TryGetValue(name, out var shape) && !shape.SequenceEqual(tensor.Shape))
                 problems.Add($"'{source}' is [{string.Join(", ", tensor.Shape)}] but {name} needs [{string.Join(", ", shape)}]");
@@ -88,6 +94,24 @@ public static class PretrainedImport
         return (mapped, new ImportReport(loaded, missing, heads, unused));
     }
 
+    private static void CheckVocabulary(PretrainedEncoder e)
+    {
+        if (e.Vocabulary.Count != e.Config.VocabSize)
+            throw new InvalidDataException($"{e.Source}: the vocabulary has {e.Vocabulary.Count} tokens but vocab_size is {e.Config.VocabSize}; they must be equal.");
+        var missing = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Except(e.Vocabulary).ToList();
+        if (missing.Count > 0) throw new InvalidDataException($"{e.Source}: the vocabulary lacks {string.Join(", ", missing)}; a BERT WordPiece vocabulary is expected.");
+    }
+
+    /// <summary>An existing output folder may only be an earlier import, never the source or another folder.</summary>
+    private static void CheckReplaceable(string full, string from)
+    {
+        if (Path.GetFileName(full).Length == 0) throw new ArgumentException($"--out '{full}' names no folder.");
+        if (Path.Exists(from) && Path.GetFullPath(from).TrimEnd(Path.DirectorySeparatorChar) == full)
+            throw new ArgumentException($"--out '{full}' is the import source; choose another folder.");
+        if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any() && !File.Exists(Path.Combine(full, ReportFile)))
+            throw new IOException($"--out '{full}' exists and is not an earlier import (no {ReportFile}); refusing to replace it.");
+    }
+
     /// <summary>Every parameter of the inference encoder (with the BERT pooler) and its shape, from the model definition itself.</summary>
     public static Dictionary<string, long[]> EncoderParameters(EncoderConfig c)
     {
@@ -101,10 +125,10 @@ public static class PretrainedImport
         return g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial.Shape);
     }
 
-    private static void Write(string outDir, PretrainedEncoder encoder, Dictionary<string, TensorData> tensors, ImportReport report)
+    /// <summary>Writes the folder into a staging folder, then swaps it in: the old import is renamed aside first and deleted last.</summary>
+    private static void Write(string full, string name, PretrainedEncoder encoder, Dictionary<string, TensorData> tensors, ImportReport report, bool replace)
     {
-        var full = Path.GetFullPath(outDir).TrimEnd(Path.DirectorySeparatorChar);
-        var staging = full + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        var staging = $"{full}.tmp-{Guid.NewGuid():N}";
         try
         {
             Directory.CreateDirectory(staging);
@@ -114,10 +138,13 @@ public static class PretrainedImport
             File.WriteAllLines(Path.Combine(staging, "vocab.txt"), encoder.Vocabulary);
             WriteJson(Path.Combine(staging, "config.json"), HfEncoderConfig.ToJson(encoder.Config));
             BertTokenizerFiles.WriteConfig(staging);
-            WriteJson(Path.Combine(staging, RecipeFile), ContinuedPretrainingRecipe(Path.GetFileName(full), encoder.Config));
+            WriteJson(Path.Combine(staging, RecipeFile), ContinuedPretrainingRecipe(name, encoder.Config));
             WriteJson(Path.Combine(staging, ReportFile), ReportJson(encoder, report));
-            if (Directory.Exists(full)) Directory.Delete(full, recursive: true);
+            if (!replace && File.Exists(Path.Combine(full, ReportFile))) return;   // a complete import is already there
+            var old = $"{full}.old-{Guid.NewGuid():N}";
+            if (Directory.Exists(full)) Directory.Move(full, old);
             Directory.Move(staging, full);
+            if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         }
         finally
         {

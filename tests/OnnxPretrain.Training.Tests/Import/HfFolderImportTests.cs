@@ -169,4 +169,42 @@ public sealed class HfFolderImportTests
         StringAssert.Contains(log.ToString(), $"{head} (shape mismatch: Float[2, 3] -> {model[head]})");
         StringAssert.Contains(log.ToString(), "unused 1 (extra)");
     }
+
+    [TestMethod]
+    public void HfFolder_VocabularySizeDiffersFromConfig_FailsNamingBoth()
+    {
+        var dir = HfFolder(HfTensors());
+        File.AppendAllLines(Path.Combine(dir, "vocab.txt"), ["extra"]);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedImport.Run(new ImportOptions(dir, OutDir()), TextWriter.Null));
+        StringAssert.Contains(e.Message, "60 tokens but vocab_size is 59");
+    }
+
+    [TestMethod]
+    public void Import_IntoAFolderThatIsNotAnImport_OrIntoItsSource_IsRefused()
+    {
+        var source = HfFolder(HfTensors());
+        var other = Directory.CreateTempSubdirectory("onnxpretrain-precious-").FullName;
+        File.WriteAllText(Path.Combine(other, "notes.txt"), "keep me");
+        Assert.ThrowsExactly<IOException>(() => PretrainedImport.Run(new ImportOptions(source, other), TextWriter.Null));
+        Assert.IsTrue(File.Exists(Path.Combine(other, "notes.txt")));
+        Assert.ThrowsExactly<ArgumentException>(() => PretrainedImport.Run(new ImportOptions(source, source), TextWriter.Null));
+
+        var outDir = OutDir();                                       // an earlier import is replaced
+        PretrainedImport.Run(new ImportOptions(source, outDir), TextWriter.Null);
+        PretrainedImport.Run(new ImportOptions(source, outDir), TextWriter.Null);
+        Assert.HasCount(1, Directory.GetDirectories(Path.GetDirectoryName(outDir)!));
+    }
+
+    [TestMethod]
+    public void InitFrom_ImportWithOtherHeadCount_FailsNamingTheKey()
+    {
+        var outDir = OutDir();
+        PretrainedImport.Run(new ImportOptions(HfFolder(HfTensors()), outDir), TextWriter.Null);
+        var recipe = Recipe.Load(Path.Combine(outDir, PretrainedImport.RecipeFile)) with { Name = "two-heads" };
+        recipe = recipe with { Model = recipe.Model with { NumAttentionHeads = 2 }, SourcePath = Path.Combine(outDir, PretrainedImport.RecipeFile) };
+        var run = Path.Combine(outDir, "..", "run");
+        Pretraining.BuildArtifacts(recipe, run, TextWriter.Null);
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => Pretraining.InitFrom(Path.Combine(run, "checkpoint"), outDir, TextWriter.Null, recipe.Model));
+        StringAssert.Contains(e.Message, "num_attention_heads is 4 there but 2 in the recipe");
+    }
 }
