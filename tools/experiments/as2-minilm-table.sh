@@ -15,8 +15,8 @@ for row in a mlm ssp sp psd all; do
   [ -f "${files[0]}" ] || continue
   pre=0; [ -f "$OUT/pretrain-$row.seconds" ] && pre=$(tail -n1 "$OUT/pretrain-$row.seconds" | cut -d. -f1)
   label=$(case $row in a) echo "(a) fine-tuned directly";; mlm) echo "(b) + MLM";; ssp) echo "(c) + SSP";; sp) echo "(d) + SP";; psd) echo "(e) + PSD";; all) echo "(f) + all three";; esac)
-  jq -s -r --arg label "$label" --arg pre "$pre" "$stat"'
-    "| \($label) | \(length) | \(map(.systems.model.p_at_1) | ms | f) | \(map(.systems.model.map) | ms | f) | \(map(.systems.model.mrr) | ms | f) | \(map(.fine_tuning.dev_map) | ms | f) | \($pre) | \(map(.fine_tuning.seconds) | ms | .[0] | round) |"' "${files[@]}"
+  jq -s -r --arg name "$label" --arg pre "$pre" "$stat"'
+    "| \($name) | \(length) | \(map(.systems.model.p_at_1) | ms | f) | \(map(.systems.model.map) | ms | f) | \(map(.systems.model.mrr) | ms | f) | \(map(.fine_tuning.dev_map) | ms | f) | \($pre) | \(map(.fine_tuning.seconds) | ms | .[0] | round) |"' "${files[@]}"
 done
 first=$(ls "$OUT"/zero-shot.json "$OUT"/ft-*.json 2>/dev/null | head -n1)
 jq -r '.systems | to_entries[] | select(.key != "model") |
