@@ -16,11 +16,11 @@ public static partial class CliCommands
     {
         var c = new Command("run", "The main job: fetch the default corpus and vocabulary (first time only), build the artifacts of the " +
             "default recipe (models/tiny.json), pre-train on CPU, evaluate on held-out documents, export the encoder as an " +
-            "inference ONNX model, and print where everything is.") { Recipe, Out, Steps, Threads, Device, Seed };
+            "inference ONNX model, and print where everything is.") { Recipe, Out(RunFolder() + "; -2, -3, ... appended while that folder has checkpoints"), Steps, Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);
-            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe));
+            var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe));
             var result = Train(recipe, dir, Session(r), resume: false);
             var export = ExportEncoder(recipe, result, dir);
             Finish(recipe, dir, result, export);
@@ -33,7 +33,7 @@ public static partial class CliCommands
     {
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest checkpoint in the run folder (same data position and RNG state)." };
         var c = new Command("pretrain", "Pre-train a recipe: artifacts, training with evaluation and checkpoints, metrics.jsonl, loss.png and report.md.")
-            { Recipe, Out, Steps, Threads, Device, Seed, resume, Distributed, CollectiveTimeout };
+            { Recipe, Out(RunFolder()), Steps, Threads, Device, Seed, resume, Distributed, CollectiveTimeout };
         c.SetAction(r => Guard(() =>
         {
             if (IsSeq2SeqRecipe(r)) return PretrainSeq2Seq(r, r.GetValue(resume));
@@ -105,7 +105,7 @@ public static partial class CliCommands
 
     private static string ExportEncoder(Recipe recipe, PretrainResult result, string dir)
     {
-        var weights = Checkpoint.Load(result.Checkpoint).Model.Tensors;
+        var weights = Checkpoint.LoadWeights(result.Checkpoint).Tensors;
         var exportDir = Path.Combine(dir, "export");
         var model = EncoderExport.Write(recipe.Model, weights, exportDir, result.VocabPath);
         Console.Error.WriteLine($"Exported the encoder to {model}");

@@ -33,12 +33,12 @@ public static partial class CliCommands
         var patience = new Option<int>("--patience") { Description = "Dev evaluations (one per epoch, or --evals-per-epoch) without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines.")
-            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, Out, Threads, Device, Seed };
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : r.GetValue(init);
             var recipe = RecipeFor(r, initFrom);
-            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
+            var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
             var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
                 r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch) };
             Print(Commands.FineTuneAs2.Run(recipe, o, Console.Error));
@@ -60,14 +60,15 @@ public static partial class CliCommands
             DefaultValueFactory = _ => "auto",
         };
         var c = new Command("export", "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
-            { Recipe, checkpoint, task, external, Out };
+            { Recipe, checkpoint, task, external, Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
         c.SetAction(r => Guard(() =>
         {
             if (IsSeq2SeqRecipe(r))
             {
-                Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, r.GetValue(Out)?.FullName));
+                Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, OutValue(r)?.FullName));
                 return 0;
             }
+            var weights = Runtime.Checkpoint.LoadWeights(r.GetValue(checkpoint)!.FullName).Tensors;
             var recipe = RecipeFor(r, r.GetValue(checkpoint)!.FullName);
             var exportTask = r.GetValue(task) switch
             {
@@ -82,8 +83,7 @@ public static partial class CliCommands
                 "never" => Onnx.ExternalData.Never,
                 var e => throw new ArgumentException($"--external-data is '{e}'; expected auto, always or never."),
             };
-            var dir = r.GetValue(Out)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
-            var weights = Runtime.Safetensors.Read(Path.Combine(r.GetValue(checkpoint)!.FullName, Runtime.Checkpoint.ModelFile)).Tensors;
+            var dir = OutValue(r)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
             var (_, vocab) = Pretraining.Tokenizer(recipe, null);
             var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData);
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });

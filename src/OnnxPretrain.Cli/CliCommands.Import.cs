@@ -15,12 +15,12 @@ public static partial class CliCommands
             Required = true,
         };
         var c = new Command("import", "Import a published BERT/ELECTRA encoder as a checkpoint folder (model.safetensors under our names, recipe.json, " +
-            "tokenizer files, import_report.json) that training.init_from, finetune --init and export --checkpoint accept.") { from, Out };
+            "tokenizer files, import_report.json) that training.init_from, finetune --init and export --checkpoint accept.") { from, Out("artifacts/imports/<model name> under the current folder") };
         c.SetAction(r => Guard(() =>
         {
             var source = r.GetValue(from)!;
             var name = Path.GetFileNameWithoutExtension(Path.GetFullPath(source).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-            var dir = r.GetValue(Out)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "artifacts", "imports", name);
+            var dir = OutValue(r)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "artifacts", "imports", name);
             var report = PretrainedImport.Run(new ImportOptions(source, dir), Console.Error);
             Print(new JsonObject
             {

@@ -26,13 +26,13 @@ public static partial class CliCommands
         var topK = new Option<int>("--top-k") { Description = "Documents retrieved per query.", DefaultValueFactory = _ => 100 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per text (dense) or per (query, document) pair (rerank).", DefaultValueFactory = _ => 256 };
         var batch = new Option<int>("--batch") { Description = "Texts or pairs per model run.", DefaultValueFactory = _ => 32 };
-        var pooling = new Option<string>("--pooling") { Description = "Dense pooling: mean (over attention_mask, default) or cls.", DefaultValueFactory = _ => "mean" };
+        var pooling = new Option<string>("--pooling") { Description = "Dense pooling: mean (over attention_mask) or cls.", DefaultValueFactory = _ => "mean" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Dense: rank by raw inner product instead of cosine (no L2 normalisation)." };
         var c = new Command("retrieval", bench
             ? "Retrieval speed on a BEIR folder: one JSON line with the corpus docs/s (index or encode) and query latency (ms mean/p50/p95) of bm25, dense or rerank, beside nDCG@10."
             : "Ad-hoc retrieval on a BEIR folder: nDCG@10, MRR@10, Recall@100, MAP@100 with trec_eval conventions; prints JSON " +
               "(metrics, per-query counts, corpus docs/s, query latency ms) and writes retrieval.md and run.trec to --out.")
-            { RetrievalData, retriever, model, run, split, topK, K1, B, maxLength, batch, pooling, noNormalize, Out, Threads, Device };
+            { RetrievalData, retriever, model, run, split, topK, K1, B, maxLength, batch, pooling, noNormalize, Out("none: results are printed, no file is written; with --out, retrieval.md, run.trec and per_query.tsv"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
             var pool = r.GetValue(pooling) switch
@@ -46,7 +46,7 @@ public static partial class CliCommands
                 new BiEncoderOptions(r.GetValue(maxLength), r.GetValue(batch), pool, !r.GetValue(noNormalize)), Session: Session(r));
             if (!bench)
             {
-                Print(Commands.EvaluateRetrieval.Run(o, r.GetValue(Out)?.FullName));
+                Print(Commands.EvaluateRetrieval.Run(o, OutValue(r)?.FullName));
                 return 0;
             }
             var report = RetrievalEvaluation.Run(o);
@@ -67,17 +67,17 @@ public static partial class CliCommands
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum (query, document) pair length in tokens.", DefaultValueFactory = _ => 256 };
         var negatives = new Option<int>("--negatives") { Description = "BM25 non-relevant documents per relevant one.", DefaultValueFactory = _ => Commands.FineTuneRerankOptions.DefaultNegatives };
-        var sampling = new Option<string>("--negative-sampling") { Description = "random (uniform among BM25's top --depth non-relevant documents, default) or hardest (the best-ranked ones).", DefaultValueFactory = _ => "random" };
+        var sampling = new Option<string>("--negative-sampling") { Description = "random (uniform among BM25's top --depth non-relevant documents) or hardest (the best-ranked ones).", DefaultValueFactory = _ => "random" };
         sampling.AcceptOnlyFromAmong("random", "hardest");
         var depth = new Option<int>("--depth") { Description = "BM25 documents per query: negative pool and re-ranked list.", DefaultValueFactory = _ => 100 };
         var split = new Option<string>("--split") { Description = "Qrels split.", DefaultValueFactory = _ => "test" };
         var c = new Command("rerank", "Cross-encoder re-ranker of BM25's top 100 with k-fold cross-validation over queries: per fold, fine-tune on the other folds' qrels " +
             "(positives: relevant documents; negatives: BM25 top-100 non-relevant ones, sampled at random or the hardest), export, re-rank the held-out queries; report each fold and the mean nDCG@10/MRR@10/Recall@100/MAP@100.")
-            { Recipe, RetrievalData, init, folds, epochs, lr, batch, maxLength, negatives, sampling, depth, split, K1, B, Out, Threads, Device, Seed };
+            { Recipe, RetrievalData, init, folds, epochs, lr, batch, maxLength, negatives, sampling, depth, split, K1, B, Out(RunFolder("-rerank") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);
-            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-rerank"));
+            var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-rerank"));
             var o = new Commands.FineTuneRerankOptions(r.GetValue(RetrievalData)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(folds), r.GetValue(epochs),
                 r.GetValue(lr), r.GetValue(batch), r.GetValue(maxLength), r.GetValue(negatives), r.GetValue(depth), new Bm25Options(r.GetValue(K1), r.GetValue(B)),
                 recipe.Training.Seed, r.GetValue(split)!, Session(r), Enum.Parse<Commands.NegativeSampling>(r.GetValue(sampling)!, ignoreCase: true));

@@ -16,11 +16,11 @@ public static partial class CliCommands
         var stem = new Option<bool>("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; PEGASUS uses true).", DefaultValueFactory = _ => true };
         var c = new Command("summarization", "Summarisation: ROUGE-1/2/L precision, recall and F1 (rouge-score conventions) against each example's summary, " +
             "plus the mean and the max over its references when present; JSON on stdout, markdown table into --out.")
-            { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, Out, Threads, Device };
+            { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, g.EarlyStopping, Out("none: the report is printed, no markdown file is written; with --model the predictions go into the --model folder"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
             Print(Commands.EvaluateSummarization.Run(r.GetValue(data)!.FullName, r.GetValue(split)!, r.GetValue(predictions)?.FullName,
-                r.GetValue(lead), r.GetValue(stem), r.GetValue(Out)?.FullName, r.GetValue(model)?.FullName, g.Read(r), Session(r)));
+                r.GetValue(lead), r.GetValue(stem), OutValue(r)?.FullName, r.GetValue(model)?.FullName, g.Read(r), Session(r)));
             return 0;
         }));
         return c;
@@ -75,11 +75,11 @@ public static partial class CliCommands
         var g = GenerationOptionsFor();
         var c = new Command("summarization", "Summarisation: fine-tune the seq2seq recipe's model (teacher forcing) on (document, summary) pairs, export it " +
             "(encoder/decoder/decoder-with-past ONNX) and report ROUGE-1/2/L on test beside Lead-1, with generation speed.")
-            { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, Out, Threads, Device, Seed };
+            { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, g.EarlyStopping, Out(RunFolder("-summarization") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadSeq2SeqRecipe(r);
-            var dir = r.GetValue(Out)?.FullName ?? FreshRunDir(OutDir(r, recipe.AsDataRecipe(), "-summarization"));
+            var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe.AsDataRecipe(), "-summarization"));
             var o = new Commands.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
                 r.GetValue(batch), r.GetValue(limit), g.Read(r), Session(r));
             Print(Commands.FineTuneSummarization.Run(recipe, o, Console.Error));
@@ -91,11 +91,12 @@ public static partial class CliCommands
     /// <summary><c>export</c> of a seq2seq checkpoint: Optimum's encoder/decoder/decoder-with-past layout (see <see cref="Export.Seq2SeqExport"/>).</summary>
     private static System.Text.Json.Nodes.JsonObject ExportSeq2Seq(ParseResult r, string checkpoint, string? outDir)
     {
+        var weights = Runtime.Checkpoint.LoadWeights(checkpoint).Tensors;
         var recipe = LoadSeq2SeqRecipe(r);
         var (tokenizer, vocab) = Pretraining.Tokenizer(recipe.AsDataRecipe(), null);
         var specials = Pretraining.Seq2SeqSpecials(tokenizer);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(checkpoint, "..", "export"));
-        Export.Seq2SeqExport.Write(recipe.Model, Runtime.Checkpoint.Load(checkpoint).Model.Tensors, dir,
+        Export.Seq2SeqExport.Write(recipe.Model, weights, dir,
             new Export.Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab);
         return new System.Text.Json.Nodes.JsonObject { ["model"] = dir, ["encoder"] = Path.Combine(dir, Export.Seq2SeqExport.EncoderFile),
             ["decoder"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderFile), ["decoder_with_past"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderWithPastFile) };
@@ -103,12 +104,19 @@ public static partial class CliCommands
 
     /// <summary>The decoding options shared by <c>evaluate summarization</c> and <c>finetune summarization</c> (HF generate's names).</summary>
     private sealed record GenerationCliOptions(Option<int> MaxSource, Option<int> Beams, Option<int> MaxNew, Option<int> MinLength,
-        Option<float> LengthPenalty, Option<int> NoRepeat, Option<int> Batch)
+        Option<float> LengthPenalty, Option<int> NoRepeat, Option<int> Batch, Option<string> EarlyStopping)
     {
         public Evaluation.Summarization.SummarizerOptions Read(ParseResult r) => new(r.GetValue(MaxSource), new Evaluation.Generation.GenerationOptions
         {
             NumBeams = r.GetValue(Beams), MaxNewTokens = r.GetValue(MaxNew), MinLength = r.GetValue(MinLength), LengthPenalty = r.GetValue(LengthPenalty),
             NoRepeatNgramSize = r.GetValue(NoRepeat), BatchSize = r.GetValue(Batch),
+            EarlyStopping = r.GetValue(EarlyStopping) switch
+            {
+                "false" => Evaluation.Generation.EarlyStopping.Heuristic,
+                "true" => Evaluation.Generation.EarlyStopping.AsSoonAsDone,
+                "never" => Evaluation.Generation.EarlyStopping.Never,
+                var v => throw new ArgumentException($"--early-stopping is '{v}'; expected true, false or never (Hugging Face's early_stopping)."),
+            },
         });
     }
 
@@ -117,7 +125,13 @@ public static partial class CliCommands
         new Option<int>("--num-beams") { Description = "Beams (1 = greedy).", DefaultValueFactory = _ => 1 },
         new Option<int>("--max-new-tokens") { Description = "Most generated tokens per summary.", DefaultValueFactory = _ => 32 },
         new Option<int>("--min-length") { Description = "End of sequence is forbidden before this many tokens.", DefaultValueFactory = _ => 0 },
-        new Option<float>("--length-penalty") { Description = "Beam scores are sum log p / length^penalty.", DefaultValueFactory = _ => 1f },
+        new Option<float>("--length-penalty") { Description = "Scores (greedy and beam) are sum log p / length^penalty; beam search ranks by them.", DefaultValueFactory = _ => 1f },
         new Option<int>("--no-repeat-ngram-size") { Description = "No n-gram of this size repeats in a summary (0 = off).", DefaultValueFactory = _ => 0 },
-        new Option<int>("--generation-batch") { Description = "Documents decoded together.", DefaultValueFactory = _ => 16 });
+        new Option<int>("--generation-batch") { Description = "Documents decoded together.", DefaultValueFactory = _ => 16 },
+        new Option<string>("--early-stopping")
+        {
+            Description = "Beam search stopping, as Hugging Face's early_stopping: false = stop when the best running beam at its current length " +
+                "cannot beat the finished ones (heuristic); true = stop once num_beams hypotheses are finished; never = exact bound at max length.",
+            DefaultValueFactory = _ => "false",
+        });
 }

@@ -14,7 +14,15 @@ public static partial class CliCommands
     public static readonly Option<FileInfo> Recipe = new("--recipe") { Description = "Recipe file (models/*.json).", DefaultValueFactory = _ => new FileInfo(DefaultRecipe()) };
 
     /// <summary><c>--out</c>: output folder (default <c>artifacts/&lt;run&gt;</c>).</summary>
-    public static readonly Option<DirectoryInfo?> Out = new("--out") { Description = "Output folder (default: artifacts/<recipe name>)." };
+    /// <summary>A command's <c>--out</c> option; its help says what the command does when it is omitted.</summary>
+    public static Option<DirectoryInfo?> Out(string whenOmitted) => new("--out") { Description = $"Output folder (default: {whenOmitted})." };
+
+    /// <summary>The value of the parsed command's <c>--out</c>, if given.</summary>
+    public static DirectoryInfo? OutValue(ParseResult r) => r.GetValue<DirectoryInfo?>("--out");
+
+    /// <summary>Help text of the default run folders (<see cref="OutDir"/>).</summary>
+    public static string RunFolder(string suffix = "") =>
+        $"artifacts/<recipe name>{suffix} beside the recipe's folder, or under the current folder for an imported model's recipe";
 
     /// <summary><c>--steps</c>: overrides the recipe's step count.</summary>
     public static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps (overrides training.steps)." };
@@ -90,7 +98,7 @@ public static partial class CliCommands
     /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder (the current folder for an imported checkpoint's recipe).</summary>
     public static string OutDir(ParseResult r, Recipe recipe, string? suffix = null)
     {
-        if (r.GetValue(Out) is { } o) return o.FullName;
+        if (OutValue(r) is { } o) return o.FullName;
         var recipeDir = Path.GetDirectoryName(Path.GetFullPath(recipe.SourcePath ?? "models/x.json"))!;
         // A recipe beside an imported checkpoint (possibly in the cache): runs go under the current folder's artifacts/.
         var root = File.Exists(Path.Combine(recipeDir, Training.Import.PretrainedImport.ReportFile)) ? Environment.CurrentDirectory : Path.GetDirectoryName(recipeDir)!;
@@ -126,7 +134,7 @@ public static partial class CliCommands
     private static Command ArtifactsCommand()
     {
         var c = new Command("artifacts", "Generate the training artifacts of a recipe (training/eval/optimizer ONNX models, checkpoint, manifest) without training.")
-            { Recipe, Out, Seed };
+            { Recipe, Out(RunFolder()), Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);

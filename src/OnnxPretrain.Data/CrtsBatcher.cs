@@ -8,7 +8,7 @@ public readonly record struct ClusterSwap(int FlatPosition, int SourceCluster, i
 
 /// <summary>A C-RTS batch with its substitutions, which <see cref="ClusterCounts.Update(CrtsBatch, ReadOnlySpan{long})"/> needs after the step.</summary>
 /// <param name="Batch">The model inputs (as <see cref="RtsBatcher"/>: input_ids, attention_mask, token_type_ids, labels).</param>
-/// <param name="Swaps">Every selected position (label 1), ascending by flat position.</param>
+/// <param name="Swaps">Every substituted position (label 1; a selected position whose draw equals the original is not a swap), ascending by flat position.</param>
 public sealed record CrtsBatch(Batch Batch, IReadOnlyList<ClusterSwap> Swaps);
 
 /// <summary>
@@ -76,7 +76,7 @@ public sealed class CrtsBatcher : IBatcher
             double[] cdf = cumulative[source] ??= Cumulative(Counts.TargetProbabilities(source, _options.Beta));
             int[] members = _replaceableMembers[SampleIndex(cdf, rng.NextDouble())];
             int id = members.Length > 0 ? members[rng.NextInt(members.Length)] : _vocabulary.SampleReplaceable(rng);
-            swaps.Add(new ClusterSwap(flat, source, _clusters.ClusterOf(id)));
+            if (id != original) swaps.Add(new ClusterSwap(flat, source, _clusters.ClusterOf(id)));   // a draw of the original is no swap (label 0)
             return id;
         }, out long tokens);
         return new CrtsBatch(new Batch(arrays, tokens), swaps);

@@ -119,7 +119,8 @@ internal static class MaskingCore
 
     /// <summary>
     /// Substitution batch (RTS, C-RTS): layout, selection (no cap), replacement, and (B, T) <c>labels</c>:
-    /// 1 at every selected position (even when the drawn id equals the original), 0 at other real tokens, −100 at padding.
+    /// 1 at every selected position whose drawn id differs from the original, 0 at other real tokens (a draw that equals
+    /// the original is labelled 0, as ELECTRA labels generator samples that equal the original), −100 at padding.
     /// </summary>
     public static Dictionary<string, BatchArray> Substitution(IReadOnlyList<int[]> sequences, long step, MaskingSpec spec,
         PositionReplacer replace, out long tokens)
@@ -136,8 +137,9 @@ internal static class MaskingCore
             Array.Fill(labels, 0L, b * t, row.Length);
             foreach (int pos in Select(row, spec, rng))
             {
-                ids[b * t + pos] = replace(b * t + pos, row[pos], rng);
-                labels[b * t + pos] = 1;
+                int drawn = replace(b * t + pos, row[pos], rng);
+                ids[b * t + pos] = drawn;
+                labels[b * t + pos] = drawn == row[pos] ? 0 : 1;
             }
         }
         arrays[BatcherInputNames.Labels] = new(labels, [rows, t]);

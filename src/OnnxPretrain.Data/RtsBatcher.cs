@@ -5,8 +5,8 @@ namespace OnnxPretrain.Data;
 /// selectable token is selected with p = 0.15 and replaced by a uniform replaceable id (<see cref="MaskingVocabulary"/>);
 /// the model classifies every token as substituted or original.
 /// <para>Inputs: <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> (B, T) int64; <c>labels</c> (B, T) int64:
-/// 1 at every selected position (also when the drawn id happens to equal the original), 0 at every other real token
-/// ([CLS] and [SEP] included), −100 at padding.</para>
+/// 1 at every selected position whose drawn id differs from the original (a draw of the original itself is labelled 0,
+/// as ELECTRA does for generator samples), 0 at every other real token ([CLS] and [SEP] included), −100 at padding.</para>
 /// </summary>
 public sealed class RtsBatcher : IBatcher
 {

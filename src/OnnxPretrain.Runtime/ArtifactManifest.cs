@@ -30,6 +30,13 @@ public sealed record ParameterSpec(string Name, DataType Dtype, long[] Shape, bo
     public long Count => Shape.Aggregate(1L, (a, b) => a * b);
 }
 
+/// <summary>One term of the loss: its name, its weight and how its targets are counted on a batch input.</summary>
+/// <param name="Name">Term name; with several terms the models also output its mean as <c>{name}_loss</c>.</param>
+/// <param name="Weight">Weight of the term's mean in the loss.</param>
+/// <param name="Targets">Counting rule: the trainer counts each term's targets over an accumulation window and feeds
+/// <c>loss_scales[k] = 1 / count</c> (0 when none) to the training model.</param>
+public sealed record LossTermSpec(string Name, float Weight, LossTargets Targets);
+
 /// <summary>
 /// <c>manifest.json</c> of a training-artifact folder: what each model takes and returns, the parameters, the recipe
 /// and the library versions. The trainer binds inputs and outputs by these names, never by hard-coded ones.
@@ -40,7 +47,10 @@ public sealed record ArtifactManifest
     public const string FileName = "manifest.json";
 
     /// <summary>Format version of this manifest.</summary>
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>The format this build writes: 2 added token-weighted <see cref="LossTerms"/>, which training needs.</summary>
+    public const int CurrentFormatVersion = 2;
 
     /// <summary>Model / run name.</summary>
     public required string ModelName { get; init; }
@@ -53,6 +63,9 @@ public sealed record ArtifactManifest
 
     /// <summary>Parameters in model order.</summary>
     public required IReadOnlyList<ParameterSpec> Parameters { get; init; }
+
+    /// <summary>Loss terms in the order of the training model's <c>loss_scales</c> input.</summary>
+    public IReadOnlyList<LossTermSpec> LossTerms { get; init; } = [];
 
     /// <summary>Names of extra scalar metrics output after <c>loss</c> by both models.</summary>
     public required IReadOnlyList<string> Metrics { get; init; }

@@ -79,6 +79,7 @@ public static class Checkpoint
     /// <exception cref="InvalidDataException">A file is corrupt (names file and problem).</exception>
     public static (SafetensorsFile Model, SafetensorsFile Optimizer, TrainerState State) Load(string dir)
     {
+        RequireFolder(dir);
         var statePath = Path.Combine(dir, StateFile);
         if (!File.Exists(statePath)) throw new FileNotFoundException($"Checkpoint '{dir}' has no {StateFile}.", statePath);
         TrainerState state;
@@ -91,5 +92,28 @@ public static class Checkpoint
             throw new InvalidDataException($"'{statePath}' is not a valid trainer state: {e.Message}", e);
         }
         return (Safetensors.Read(Path.Combine(dir, ModelFile)), Safetensors.Read(Path.Combine(dir, OptimizerFile)), state);
+    }
+
+    /// <summary>
+    /// The weights of a checkpoint folder (its <c>model.safetensors</c>) for exports and evaluations, which need neither
+    /// the optimizer state nor the trainer state.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no model.safetensors.</exception>
+    /// <exception cref="InvalidDataException">The file is corrupt (names file and problem).</exception>
+    public static SafetensorsFile LoadWeights(string dir)
+    {
+        RequireFolder(dir);
+        var path = Path.Combine(dir, ModelFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{dir}' has no {ModelFile} (the weights); expected a checkpoint-<step> folder of a run, or an import.", path);
+        return Safetensors.Read(path);
+    }
+
+    private static void RequireFolder(string dir)
+    {
+        if (!Directory.Exists(dir))
+            throw new DirectoryNotFoundException(File.Exists(dir)
+                ? $"Checkpoint '{dir}' is a file; expected a checkpoint folder (with {ModelFile})."
+                : $"Checkpoint folder '{dir}' does not exist.");
     }
 }

@@ -41,11 +41,11 @@ public sealed partial class TrainingSession
         return values;
     }
 
-    private StepResult ScalarResult(Dictionary<string, TensorData> stepOutputs)
+    private StepResult ScalarResult(Dictionary<string, TensorData> stepOutputs, long[] targets)
     {
         float loss = _scalarOuts["loss"].GetTensorDataAsSpan<float>()[0];
         var metrics = Manifest.Metrics.ToDictionary(m => m, m => _scalarOuts[m].GetTensorDataAsSpan<float>()[0]);
-        return new StepResult(loss, metrics, stepOutputs);
+        return new StepResult(loss, metrics, stepOutputs, targets);
     }
 
     private Dictionary<string, TensorData> StepOutputs(OrtIoBinding binding)

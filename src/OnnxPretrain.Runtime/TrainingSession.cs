@@ -3,17 +3,21 @@ using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Runtime;
 
-/// <summary>Loss and metrics of one training or eval step.</summary>
-/// <param name="Loss">The <c>loss</c> output.</param>
-/// <param name="Metrics">Extra scalar metrics by name.</param>
+/// <summary>Loss and metrics of one training step.</summary>
+/// <param name="Loss">The <c>loss</c> output: this micro-batch's share of the accumulation window's loss (its summed
+/// per-target losses times the <c>loss_scales</c> it ran with).</param>
+/// <param name="Metrics">Extra scalar metrics by name (term losses <c>{term}_loss</c> are shares like the loss).</param>
 /// <param name="Outputs">Non-scalar step outputs by name (manifest <c>step_outputs</c>), copied out.</param>
-public sealed record StepResult(float Loss, IReadOnlyDictionary<string, float> Metrics, IReadOnlyDictionary<string, TensorData> Outputs);
+/// <param name="Targets">Loss targets of the micro-batch per loss term (manifest <c>loss_terms</c> order).</param>
+public sealed record StepResult(float Loss, IReadOnlyDictionary<string, float> Metrics, IReadOnlyDictionary<string, TensorData> Outputs,
+    IReadOnlyList<long> Targets);
 
 /// <summary>
 /// Runs a training-artifact folder with plain <see cref="InferenceSession"/>s and <see cref="OrtIoBinding"/>:
 /// parameters, gradient buffers and AdamW moments live in OrtValues between steps (double-buffered: each run writes
 /// into the other buffer, then the two swap). Usage: <c>TrainStep</c> once per micro-batch (gradients accumulate),
-/// then <c>OptimizerStep</c>, which also makes the next <c>TrainStep</c> start a fresh accumulation.
+/// then <c>OptimizerStep</c>, which also makes the next <c>TrainStep</c> start a fresh accumulation. The loss is
+/// token-weighted (see <see cref="LossScales"/>): pass every micro-batch of a window the scales of the whole window.
 /// </summary>
 public sealed partial class TrainingSession : IDisposable
 {
@@ -21,7 +25,7 @@ public sealed partial class TrainingSession : IDisposable
     private readonly InferenceSession _train, _eval, _opt;
     private readonly List<string> _trainable;
     private readonly Dictionary<string, OrtValue> _params, _paramsNext, _m0, _m0Next, _m1, _m1Next, _grad, _gradNext;
-    private readonly OrtValue _reset, _lr, _step, _norm;
+    private readonly OrtValue _reset, _lr, _step, _norm, _lossScales;
     private readonly Dictionary<string, OrtValue> _scalarOuts;
     private bool _resetPending = true;
 
@@ -57,6 +61,9 @@ public sealed partial class TrainingSession : IDisposable
         LoadedState = state;
         GlobalStep = state.GlobalStep;
         MicroStep = state.MicroStep;
+        if (manifest.LossTerms.Count == 0)
+            throw new InvalidDataException($"Artifact folder '{dir}' has format_version {manifest.FormatVersion} and no loss_terms; this build trains " +
+                $"format {ArtifactManifest.CurrentFormatVersion} (token-weighted losses). Rebuild the artifacts: start a new --out folder, with training.init_from set to the old run's newest checkpoint to keep its weights.");
         _trainable = manifest.TrainableParameters.Select(p => p.Name).ToList();
         using (var options = config.ToSessionOptions())
         {
@@ -73,6 +80,7 @@ public sealed partial class TrainingSession : IDisposable
         _lr = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f }, 1));
         _step = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0L }, 1));
         _norm = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f }));
+        _lossScales = OrtTensors.ToOrtValue(TensorData.Create(new float[manifest.LossTerms.Count], manifest.LossTerms.Count));
         _scalarOuts = manifest.Metrics.Prepend("loss").ToDictionary(m => m, _ => OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f })));
     }
 
@@ -83,14 +91,34 @@ public sealed partial class TrainingSession : IDisposable
         return new InferenceSession(path, options);
     }
 
+    /// <summary>Loss targets of <paramref name="batch"/> per loss term (manifest <c>loss_terms</c> order).</summary>
+    /// <exception cref="ArgumentException">The input a term counts on is missing or not int64.</exception>
+    public long[] CountTargets(IReadOnlyDictionary<string, TensorData> batch) => Manifest.LossTerms.Select(t =>
+        batch.TryGetValue(t.Targets.Input, out var input) ? t.Targets.Count(input)
+            : throw new ArgumentException($"The batch lacks '{t.Targets.Input}', on which loss term '{t.Name}' counts its targets.")).ToArray();
+
+    /// <summary>
+    /// The <c>loss_scales</c> of a window with <paramref name="targets"/> loss targets per term: 1 / targets, or 0 for a
+    /// term with none (it then adds loss 0 and gradient 0).
+    /// </summary>
+    public static float[] LossScales(IReadOnlyList<long> targets) => targets.Select(n => n == 0 ? 0f : (float)(1.0 / n)).ToArray();
+
     /// <summary>
     /// Runs forward + backward on one micro-batch; gradients are added to the accumulation buffers (or replace them
     /// on the first micro-batch after an optimizer step).
     /// </summary>
     /// <param name="batch">Every batch input of the manifest, by name, with the declared type and rank.</param>
-    /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank.</exception>
-    public StepResult TrainStep(IReadOnlyDictionary<string, TensorData> batch)
+    /// <param name="lossScales">Per loss term, 1 / the targets of the whole accumulation window (<see cref="LossScales"/>);
+    /// default: those of this micro-batch alone (a window of one).</param>
+    /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank; the scales have the wrong length.</exception>
+    public StepResult TrainStep(IReadOnlyDictionary<string, TensorData> batch, IReadOnlyList<float>? lossScales = null)
     {
+        var targets = CountTargets(batch);
+        var scales = lossScales ?? LossScales(targets);
+        if (scales.Count != targets.Length)
+            throw new ArgumentException($"{scales.Count} loss scales given; the model has {targets.Length} loss terms ({string.Join(", ", Manifest.LossTerms.Select(t => t.Name))}).", nameof(lossScales));
+        var span = _lossScales.GetTensorMutableDataAsSpan<float>();
+        for (int k = 0; k < targets.Length; k++) span[k] = scales[k];
         var inputs = BatchValues(batch);
         Dictionary<string, TensorData> stepOutputs;
         try
@@ -101,6 +129,7 @@ public sealed partial class TrainingSession : IDisposable
             foreach (var (name, v) in _params) binding.BindInput(name, v);
             foreach (var p in _trainable) binding.BindInput(p + "_grad.accumulation.buffer", _grad[p]);
             binding.BindInput("lazy_reset_grad", _reset);
+            binding.BindInput("loss_scales", _lossScales);
             foreach (var (name, v) in _scalarOuts) binding.BindOutput(name, v);
             foreach (var p in _trainable) binding.BindOutput(p + "_grad", _gradNext[p]);
             foreach (var name in Manifest.StepOutputs) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
@@ -115,7 +144,7 @@ public sealed partial class TrainingSession : IDisposable
         foreach (var p in _trainable) (_grad[p], _gradNext[p]) = (_gradNext[p], _grad[p]);
         _resetPending = false;
         MicroStep++;
-        return ScalarResult(stepOutputs);
+        return ScalarResult(stepOutputs, targets);
     }
 
     /// <summary>Makes the next <see cref="TrainStep"/> overwrite the gradient buffers instead of adding to them.</summary>

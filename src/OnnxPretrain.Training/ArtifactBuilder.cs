@@ -25,7 +25,7 @@ public static class ArtifactBuilder
     {
         ArgumentNullException.ThrowIfNull(model);
         optimizer.Validate();
-        var train = TrainingGraph.Build(model);
+        var train = TrainingGraph.Build(model, out var lossTerms);
         var eval = TrainingGraph.BuildEval(model);
         CheckSameSignature(train, eval, model.Name);
         var trainable = train.Parameters.Where(p => p.Trainable)
@@ -38,7 +38,7 @@ public static class ArtifactBuilder
         var initial = train.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);
         Checkpoint.Save(Path.Combine(outputDir, CheckpointDir), initial, Checkpoint.ZeroMoments(train.Parameters), TrainerState.Initial);
         Safetensors.Write(Path.Combine(outputDir, ExampleInputsFile), CheckExample(model, train));
-        var manifest = Manifest(model, optimizer, train, eval, opt);
+        var manifest = Manifest(model, optimizer, train, eval, opt) with { LossTerms = lossTerms };
         manifest.Save(outputDir);
         return manifest;
     }

@@ -36,6 +36,37 @@ public sealed class MetricsLog(string path)
         Append(o);
     }
 
+    /// <summary>
+    /// Makes the log end at <paramref name="step"/> before a run continues from it (a resume from checkpoint-N after the
+    /// process ran past N): rows of later steps, and a half-written last line, are dropped, so the log holds one curve.
+    /// The previous file is kept as <c>metrics.jsonl.before-resume-{step}</c>; the rewrite is atomic.
+    /// </summary>
+    /// <returns>The backup's path, or null when nothing had to be dropped.</returns>
+    public string? DropAfter(long step)
+    {
+        if (!File.Exists(path)) return null;
+        var lines = File.ReadAllLines(path);
+        var kept = lines.Where(l => StepOf(l) is { } s && s <= step).ToList();
+        if (kept.Count == lines.Length) return null;
+        var backup = $"{path}.before-resume-{step}";
+        File.Copy(path, backup, overwrite: true);
+        File.WriteAllLines(path + ".tmp", kept);
+        File.Move(path + ".tmp", path, overwrite: true);
+        return backup;
+    }
+
+    private static long? StepOf(string line)
+    {
+        try
+        {
+            return line.Length == 0 ? null : (long?)JsonNode.Parse(line)?["step"];
+        }
+        catch (JsonException)
+        {
+            return null;                                          // a line cut short by a kill
+        }
+    }
+
     /// <summary>Reads every line back (for plots and reports).</summary>
     public static List<JsonObject> Read(string path) => !File.Exists(path) ? [] :
         File.ReadLines(path).Where(l => l.Length > 0).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();

@@ -32,7 +32,7 @@ public static partial class Pretraining
     /// The whole pre-training pipeline: tokenizer and corpus (fetched and cached on first use), shards (tokenised
     /// once), packing, batch streams, artifacts, and the trainer; resumes from the newest checkpoint when asked.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The run folder already has checkpoints and <c>Resume</c> is off.</exception>
+    /// <exception cref="InvalidOperationException">The run folder already has checkpoints and <c>Resume</c> is off, or has none and it is on.</exception>
     /// <exception cref="TrainingDivergedException">The loss or gradient norm became NaN/Inf.</exception>
     public static PretrainResult Run(Recipe recipe, PretrainOptions o)
     {
@@ -55,9 +55,7 @@ public static partial class Pretraining
 
     private static PretrainResult RunRank(Recipe recipe, PretrainOptions o)
     {
-        var existing = Trainer.Checkpoints(o.RunDir);
-        if (existing.Count > 0 && !o.Resume)
-            throw new InvalidOperationException($"Run folder '{o.RunDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
+        string? resumeFrom = Trainer.ResumePoint(o.RunDir, o.Resume);
         var (tokenizer, vocab) = Tokenizer(recipe, o.Cache);
         if (tokenizer.VocabSize != recipe.Model.VocabSize)
             throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({tokenizer.VocabSize} ids, {tokenizer.Name}).");
@@ -65,7 +63,6 @@ public static partial class Pretraining
         var shards = Path.Combine((o.Cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "shards");
         var train = Shard(shards, recipe, "train", corpus.Train, tokenizer, o.Log);
         var valid = Shard(shards, recipe, "validation", corpus.Validation, tokenizer, o.Log);
-        string? resumeFrom = o.Resume && existing.Count > 0 ? existing[^1] : null;
         var crts = recipe.Objective.Type == "crts" ? CrtsState.Load(RelativeTo(recipe, recipe.Objective.Clusters!), resumeFrom) : null;
         var (trainStream, evalStream) = RetrievalSources(recipe, tokenizer, corpus, train.Shard, valid.Shard) ?? Sources(recipe, tokenizer.Specials, train.Shard, valid.Shard, crts, o.Log);
         bool lead = o.Parallel?.IsLead ?? true, built = File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName));

@@ -83,7 +83,7 @@ public static partial class Pretraining
         {
             MaxSourceLength = recipe.Data.MaxSourceLength, MaxTargetLength = recipe.Data.MaxTargetLength, Seed = seed,
             GapSentenceRatio = o.GapSentenceRatio, SentenceMaskProbability = o.SentenceMaskProbability, MaskedLm = o.EncoderMlm,
-        }, specials, corpus, WordPieceWords.FromTokenizer(tokenizer), o.EncoderMlm ? new MaskingVocabulary(tokenizer.Specials) : null);
+        }, specials, corpus, RougeWords.FromTokenizer(tokenizer), o.EncoderMlm ? new MaskingVocabulary(tokenizer.Specials) : null);
         return new FunctionBatchSource(step => gsg.Build(step, b));
     }
 
@@ -92,14 +92,12 @@ public static partial class Pretraining
     /// the objective's batcher over the shards' sentence structure, artifacts, and the trainer; resumes when asked.
     /// One process only (<see cref="PretrainOptions.Parallel"/> must be null).
     /// </summary>
-    /// <exception cref="InvalidOperationException">The run folder already has checkpoints and <c>Resume</c> is off.</exception>
+    /// <exception cref="InvalidOperationException">The run folder already has checkpoints and <c>Resume</c> is off, or has none and it is on.</exception>
     /// <exception cref="NotSupportedException">Data-parallel options were given.</exception>
     public static PretrainResult RunSeq2Seq(Seq2SeqRecipe recipe, PretrainOptions o)
     {
         if (o.Parallel is not null) throw new NotSupportedException("Data-parallel training of seq2seq recipes is not supported yet; run it in one process.");
-        var existing = Trainer.Checkpoints(o.RunDir);
-        if (existing.Count > 0 && !o.Resume)
-            throw new InvalidOperationException($"Run folder '{o.RunDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
+        string? resumeFrom = Trainer.ResumePoint(o.RunDir, o.Resume);
         var data = recipe.AsDataRecipe();
         var (tokenizer, vocab) = Tokenizer(data, o.Cache);
         if (tokenizer.VocabSize != recipe.Model.VocabSize)
@@ -111,7 +109,6 @@ public static partial class Pretraining
         var valid = Shard(shards, data, "validation", corpus.Validation, tokenizer, o.Log);
         var trainSource = Seq2SeqSource(recipe, tokenizer, specials, train.Shard, recipe.Training.Seed);
         var evalSource = Seq2SeqSource(recipe, tokenizer, specials, valid.Shard, recipe.Training.Seed + 1);
-        string? resumeFrom = o.Resume && existing.Count > 0 ? existing[^1] : null;
         if (resumeFrom is null || !File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)))
         {
             BuildSeq2SeqArtifacts(recipe, specials, o.RunDir, o.Log);

@@ -53,12 +53,13 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         double? lastEval = null;
         long tokens = 0;
         parallel?.VerifyIdentical(session, session.GlobalStep);
+        if (_lead) _log.DropAfter(session.GlobalStep);
         while (session.GlobalStep < totalSteps && !cancel.IsCancellationRequested)
         {
             var started = clock.Elapsed;
             var (loss, metrics, stepTokens) = Accumulate(ref position);
             float lr = LrSchedule.LearningRate(schedule, session.GlobalStep);
-            float norm = session.OptimizerStep(lr, 1f / config.GradientAccumulationSteps);
+            float norm = session.OptimizerStep(lr);
             CheckFinite(loss, norm);
             tokens += stepTokens;
             double tps = stepTokens / Math.Max(1e-9, (clock.Elapsed - started).TotalSeconds);
@@ -75,6 +76,10 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         return new TrainSummary(session.GlobalStep, tokens, clock.Elapsed.TotalSeconds, lastEval, LastCheckpoint);
     }
 
+    /// <summary>
+    /// Runs one accumulation window: its micro-batches are fetched first, their loss targets counted per term, and every
+    /// micro-batch runs with the window's <c>loss_scales</c>, so the summed gradient is that of one batch of all of them.
+    /// </summary>
     private (double Loss, Dictionary<string, double> Metrics, long Tokens) Accumulate(ref long position)
     {
         if (parallel is not null)
@@ -83,20 +88,20 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
             r.Metrics["allreduce_ms"] = Math.Round(r.AllreduceSeconds * 1000, 3);
             return (r.Loss, r.Metrics, r.Tokens);
         }
-        double loss = 0;
-        var metrics = new Dictionary<string, double>();
-        long tokens = 0;
-        for (int micro = 0; micro < config.GradientAccumulationSteps; micro++)
+        long first = position;
+        var batches = Enumerable.Range(0, config.GradientAccumulationSteps).Select(i => train.Get(first + i))
+            .Select(b => (b.TokenCount, Tensors: BatchStream.ToTensors(b))).ToList();
+        var window = WindowSums.Total(batches.Select(b => session.CountTargets(b.Tensors)));
+        var scales = TrainingSession.LossScales(window);
+        var sums = new WindowSums(session.Manifest, window, batches.Count);
+        foreach (var (tokens, tensors) in batches)
         {
-            var batch = train.Get(position);
-            var r = session.TrainStep(BatchStream.ToTensors(batch));
+            var r = session.TrainStep(tensors, scales);
             hook?.AfterTrainStep(position, r);
             position++;
-            tokens += batch.TokenCount;
-            loss += r.Loss / config.GradientAccumulationSteps;
-            foreach (var (k, v) in r.Metrics) metrics[k] = metrics.GetValueOrDefault(k) + v / config.GradientAccumulationSteps;
+            sums.Add(r, tokens);
         }
-        return (loss, metrics, tokens);
+        return sums.Result();
     }
 
     private void CheckFinite(double loss, float norm)
@@ -129,6 +134,26 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         var state = session.LoadedState with { DataPosition = position, Seed = config.Seed };
         session.SaveCheckpoint(dir, state, hook is null ? null : hook.Save);
         foreach (var old in Checkpoints(runDir).SkipLast(config.KeepCheckpoints)) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>
+    /// The checkpoint a run continues from: the newest of <paramref name="runDir"/> with <paramref name="resume"/>, none
+    /// for a new run. Refuses, as Hugging Face's Trainer does, to resume a folder without a complete checkpoint (naming
+    /// the run folders beside it that have one) and to start over in a folder that has checkpoints.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Resume without a checkpoint, or checkpoints without resume.</exception>
+    public static string? ResumePoint(string runDir, bool resume)
+    {
+        var existing = Checkpoints(runDir);
+        if (existing.Count > 0 && !resume)
+            throw new InvalidOperationException($"Run folder '{runDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
+        if (existing.Count > 0 || !resume) return resume ? existing[^1] : null;
+        var parent = Path.GetDirectoryName(Path.GetFullPath(runDir));
+        var nearby = parent is null || !Directory.Exists(parent) ? [] :
+            Directory.GetDirectories(parent).Where(d => Checkpoints(d).Count > 0).Order(StringComparer.Ordinal).ToList();
+        throw new InvalidOperationException($"--resume: run folder '{runDir}' has no complete checkpoint (a checkpoint-<step> folder with {Runtime.Checkpoint.StateFile}), so there is nothing to resume. " +
+            (nearby.Count > 0 ? $"Run folders beside it with checkpoints: {string.Join(", ", nearby.Select(d => $"'{d}' ({Path.GetFileName(Checkpoints(d)[^1])})"))}. " : "") +
+            "Check --out, or drop --resume to start a new run there.");
     }
 
     /// <summary>Checkpoint folders of a run, oldest first (half-written <c>.tmp-*</c> folders are ignored).</summary>

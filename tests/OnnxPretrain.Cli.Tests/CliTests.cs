@@ -135,6 +135,24 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Export_WeightsOnly_WritesBesideTheCheckpoint_AndAMissingFolderIsNamed()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var root = Path.GetDirectoryName(recipe)!;
+        Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1").Code);
+        var checkpoint = Path.Combine(root, "pre", "checkpoint-2");
+        File.Delete(Path.Combine(checkpoint, "optimizer.safetensors"));                 // an export needs the weights only
+        File.Delete(Path.Combine(checkpoint, "trainer_state.json"));
+        var (code, _, stderr) = Cli("export", "--recipe", recipe, "--checkpoint", checkpoint);
+        Assert.AreEqual(0, code, stderr);
+        Assert.IsTrue(File.Exists(Path.Combine(root, "pre", "export", "model.onnx")), "default --out is <checkpoint>/../export, as its help says");
+        var missing = Path.Combine(root, "nonexistent");
+        (code, _, stderr) = Cli("export", "--recipe", recipe, "--checkpoint", missing);
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(stderr, $"Checkpoint folder '{missing}' does not exist");
+    }
+
+    [TestMethod]
     public void Bench_EveryObjectiveKind_PrintsOneJsonLine()
     {
         var recipe = Fixture.Create();

@@ -41,15 +41,30 @@ public sealed class RtsBatcherTests
     }
 
     [TestMethod]
-    public void Build_DrawnIdEqualsOriginal_LabelStillOne()
+    public void Build_DrawnIdEqualsOriginal_LabelZero()
     {
-        // Only id 5 is replaceable, so every substitute equals the original 5.
+        // Only id 5 is replaceable, so every substitute equals the original 5: nothing was replaced, so every label is 0.
         var specials = new SpecialTokens(6, 0, 1, 2, 3, 4, [0, 1, 2, 3, 4]);
         var batcher = new RtsBatcher(new RtsBatcherOptions { SequenceLength = 8, ReplaceProbability = 1 }, specials);
         var batch = batcher.Build([[2, 5, 5, 3, 5, 3], [2, 3]], 0);
-        CollectionAssert.AreEqual(new long[] { 0, 1, 1, 0, 1, 0, -100, -100, 0, 0, -100, -100, -100, -100, -100, -100 },
+        CollectionAssert.AreEqual(new long[] { 0, 0, 0, 0, 0, 0, -100, -100, 0, 0, -100, -100, -100, -100, -100, -100 },
             Get(batch, BatcherInputNames.Labels));
         CollectionAssert.AreEqual(new long[] { 2, 5, 5, 3, 5, 3, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0 }, Get(batch, BatcherInputNames.InputIds));
+    }
+
+    [TestMethod]
+    public void Build_ManySteps_EveryLabelOneIsAChangedToken()
+    {
+        // With 3 replaceable ids a draw equals the original a third of the time; those positions must be labelled 0.
+        var specials = new SpecialTokens(8, 0, 1, 2, 3, 4, [0, 1, 2, 3, 4]);
+        var batcher = new RtsBatcher(new RtsBatcherOptions { SequenceLength = 8, ReplaceProbability = 0.5 }, specials);
+        int[] row = [2, 5, 6, 7, 5, 6, 7, 3];
+        for (long step = 0; step < 200; step++)
+        {
+            var batch = batcher.Build([row], step);
+            long[] ids = Get(batch, BatcherInputNames.InputIds), labels = Get(batch, BatcherInputNames.Labels);
+            for (int i = 0; i < row.Length; i++) Assert.AreEqual(ids[i] != row[i] ? 1L : 0L, labels[i], $"step {step}, position {i}");
+        }
     }
 
     [TestMethod]

@@ -51,6 +51,20 @@ public sealed class TextTokenizerOfflineTests
     }
 
     [TestMethod]
+    public void Encode_EmojiWords_LimitCountsCodePointsNotUtf16Units()
+    {
+        // The Rust tokenizers count chars(): 51 emoji (102 UTF-16 units) are 51 pieces, 100 are 100, 101 are [UNK].
+        using var dir = new TempDir();
+        var tok = TextTokenizer.CreateBert(dir.Write("vocab.txt", string.Join('\n', Vocab.Concat(["😀", "##😀"])) + "\n"));
+        string Emoji(int n) => string.Concat(Enumerable.Repeat("😀", n));
+        int[] Pieces(int n) => [26, .. Enumerable.Repeat(27, n - 1)];
+        CollectionAssert.AreEqual(Pieces(51), tok.Encode(Emoji(51)).ToArray());
+        CollectionAssert.AreEqual(new[] { 6 }.Concat(Pieces(100)).Concat([7]).ToArray(), tok.Encode($"hello {Emoji(100)} world").ToArray());
+        CollectionAssert.AreEqual(new[] { 6, 2, 8 }, tok.Encode($"Hello {Emoji(101)}!").ToArray());
+        CollectionAssert.AreEqual(new[] { 12, 13, 14, 26 }, tok.Encode("UNAFFABLE 😀").ToArray());
+    }
+
+    [TestMethod]
     public void Specials_FromVocab_AreLineIndexes()
     {
         SpecialTokens s = s_tok.Specials;

@@ -156,4 +156,45 @@ public sealed class ObjectiveTests
         var std = Math.Sqrt(a.Select(x => (double)x * x).Average());
         Assert.AreEqual(0.0176, std, 0.0015);   // std of N(0, 0.02²) truncated at ±2σ = 0.02 × 0.8796
     }
+
+    /// <summary>
+    /// A batch with nothing to predict (every MLM label -100, as the batchers' dummy slot; every token label -100) must
+    /// add loss 0 and gradient 0 to its terms, not 0/0 = NaN; other terms (the sentence pair, ELECTRA's discriminator
+    /// over real tokens) keep their own means.
+    /// </summary>
+    [TestMethod]
+    [DataRow("mlm", true), DataRow("slm", true), DataRow("rts", true), DataRow("electra", false), DataRow("ssp", false)]
+    public void NothingToPredict_TermAddsLossAndGradientZero(string type, bool onlyTerm)
+    {
+        var objective = PretrainingObjective.Create(Encoder(), Objective(type), T, seed: 4);
+        var batch = type == "rts" ? DetectionBatch(4) : MaskedLmBatch(4, electraNoise: type == "electra");
+        foreach (var key in new[] { "masked_lm_labels", "labels" }.Where(batch.ContainsKey))
+            batch[key] = TensorData.Create(Enumerable.Repeat(-100L, (int)batch[key].ElementCount).ToArray(), batch[key].Shape);
+        if (type == "ssp") batch["sentence_labels"] = TensorData.Create(new long[] { 1, 0, 1, 0 }, B);
+        using var s = TrainingSession.Load(Build(objective, () => batch));
+        var r = s.TrainStep(batch);
+        var grads = s.GetGradients();
+        Assert.IsTrue(float.IsFinite(r.Loss), $"loss {r.Loss}");
+        Assert.IsTrue(grads.Values.All(g => g.AsFloats().All(float.IsFinite)), "every gradient finite");
+        Assert.AreEqual(0L, r.Targets[0], "the first term (MLM / generator / token labels) has no target");
+        if (onlyTerm)
+        {
+            Assert.AreEqual(0f, r.Loss);
+            Assert.IsTrue(grads.Values.All(g => g.AsFloats().All(x => x == 0f)), "zero gradient");
+        }
+        else Assert.IsGreaterThan(0f, r.Loss, "the other term still trains");
+        float evalLoss = s.Evaluate(batch, ["loss"])["loss"].AsFloats()[0];
+        if (onlyTerm) Assert.AreEqual(0f, evalLoss, "eval loss");
+        else Assert.IsTrue(float.IsFinite(evalLoss), $"eval loss {evalLoss}");
+        s.OptimizerStep(1e-3f);
+        float next = s.TrainStep(MaskedLmOrDetection(type)).Loss;
+        Assert.IsTrue(float.IsFinite(next), $"after the update: loss {next}");
+    }
+
+    private static Dictionary<string, TensorData> MaskedLmOrDetection(string type)
+    {
+        var batch = type == "rts" ? DetectionBatch(5) : MaskedLmBatch(5, electraNoise: type == "electra");
+        if (type == "ssp") batch["sentence_labels"] = TensorData.Create(new long[] { 0, 1, 1, 0 }, B);
+        return batch;
+    }
 }

@@ -26,7 +26,7 @@ public sealed class RetrievalObjectiveTests
         g.Output(loss, "loss");
         g.Output(accuracy, "accuracy");
         var r = Run(g, new() { ["scores"] = TensorData.Create(scores, b, 2) });
-        double expected = Enumerable.Range(0, b).Average(i => Math.Max(0, 1 - scores[2 * i] + scores[2 * i + 1]));
+        double expected = Enumerable.Range(0, b).Sum(i => Math.Max(0, 1 - scores[2 * i] + scores[2 * i + 1]));   // summed: the trainer divides by the targets
         double acc = Enumerable.Range(0, b).Average(i => scores[2 * i] > scores[2 * i + 1] ? 1.0 : 0.0);
         Assert.AreEqual(expected, r["loss"].AsFloats()[0], 1e-5);
         Assert.AreEqual(acc, r["accuracy"].AsFloats()[0], 1e-6);
@@ -50,7 +50,8 @@ public sealed class RetrievalObjectiveTests
         double[][] e = Enumerable.Range(0, 2 * b).Select(i => { var v = x.Skip(i * h).Take(h).Select(f => (double)f).ToArray(); double n = Math.Sqrt(v.Sum(z => z * z)); return v.Select(z => z / n).ToArray(); }).ToArray();
         double[,] s = new double[b, b];
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) s[i, j] = e[i].Zip(e[b + j], (p, q) => p * q).Sum() / tau;
-        double Ce(Func<int, int, double> l) => Enumerable.Range(0, b).Average(i => Math.Log(Enumerable.Range(0, b).Sum(j => Math.Exp(l(i, j)))) - l(i, i));
+        double Ce(Func<int, int, double> l) => Enumerable.Range(0, b).Sum(i => Math.Log(Enumerable.Range(0, b).Sum(j => Math.Exp(l(i, j)))) - l(i, i));
+        // Summed over rows: the trainer divides by the targets of the window.
         double expected = symmetric ? (Ce((i, j) => s[i, j]) + Ce((i, j) => s[j, i])) / 2 : Ce((i, j) => s[i, j]);
         var got = r["logits"].AsFloats();
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) Assert.AreEqual(s[i, j], got[i * b + j], 1e-3, $"logit ({i}, {j})");

@@ -26,7 +26,7 @@ public sealed class ArtifactPipelineTests
         var ps = manifest.Parameters.Select(p => p.Name).ToList();
         CollectionAssert.Contains(ps, "attention.query.weight");
         CollectionAssert.Contains(ps, "embeddings.LayerNorm.bias");
-        string[] expectedInputs = ["input_ids", "labels", .. ps, .. ps.Select(p => p + "_grad.accumulation.buffer"), "lazy_reset_grad"];
+        string[] expectedInputs = ["input_ids", "labels", .. ps, "loss_scales", .. ps.Select(p => p + "_grad.accumulation.buffer"), "lazy_reset_grad"];
         string[] expectedOutputs = ["loss", "accuracy", .. ps.Select(p => p + "_grad")];
         using var train = OnnxModel.Load(Path.Combine(dir, "training_model.onnx"));
         CollectionAssert.AreEqual(expectedInputs, train.InputNames.ToArray());
@@ -38,6 +38,8 @@ public sealed class ArtifactPipelineTests
         CollectionAssert.AreEqual(AdamWGraph.InputNames(ps.Select(p => new OptimizedParameter(p, [])).ToList()), opt.InputNames.ToArray());
         Assert.AreEqual("batch", manifest.BatchInputs[0].Shape[0]);
         Assert.AreEqual("sequence", manifest.BatchInputs[0].Shape[1]);
+        Assert.AreEqual(new LossTermSpec("classification", 1f, LossTargets.Labels("labels")), manifest.LossTerms.Single());
+        Assert.AreEqual(manifest.LossTerms.Single(), ArtifactManifest.Load(dir).LossTerms.Single(), "loss_terms round-trip through manifest.json");
     }
 
     [TestMethod]

@@ -26,20 +26,17 @@ public sealed class DistributedTests
     }, 9);
 
     [TestMethod]
-    public void Slice_TwoRanksOfThreeRows_SplitsRowsRebasesPositionsAndCountsTargets()
+    public void Slice_TwoRanksOfThreeRows_SplitsRowsAndRebasesPositions()
     {
         var r0 = new BatchSlicer(MlmInputs, 0, 2).Slice(ThreeRows());   // rows [0, 1)
         var r1 = new BatchSlicer(MlmInputs, 1, 2).Slice(ThreeRows());   // rows [1, 3)
-        CollectionAssert.AreEqual(new long[] { 0, 1, 2, 3 }, r0.Local.Arrays["input_ids"].Int64s);
-        CollectionAssert.AreEqual(new long[] { 1, 4 }, r0.Local.Arrays["input_ids"].Shape);
-        CollectionAssert.AreEqual(new long[] { 1 }, r0.Local.Arrays["masked_lm_positions"].Int64s);
-        CollectionAssert.AreEqual(new long[] { 10 }, r0.Local.Arrays["masked_lm_labels"].Int64s);
-        CollectionAssert.AreEqual(new long[] { 1, 2, 7 }, r1.Local.Arrays["masked_lm_positions"].Int64s);   // 5-4, 6-4, 11-4
-        CollectionAssert.AreEqual(new long[] { 11, 12, -100 }, r1.Local.Arrays["masked_lm_labels"].Int64s);
-        Assert.AreEqual((1L, 3L), (r0.LocalTargets, r0.GlobalTargets));
-        Assert.AreEqual((2L, 3L), (r1.LocalTargets, r1.GlobalTargets));
-        Assert.AreEqual(1.0, r0.Weight + r1.Weight, 1e-12);
-        Assert.AreEqual((4L, 5L), (r0.Local.TokenCount, r1.Local.TokenCount));   // attention_mask sums 4 and 3 + 2
+        CollectionAssert.AreEqual(new long[] { 0, 1, 2, 3 }, r0.Arrays["input_ids"].Int64s);
+        CollectionAssert.AreEqual(new long[] { 1, 4 }, r0.Arrays["input_ids"].Shape);
+        CollectionAssert.AreEqual(new long[] { 1 }, r0.Arrays["masked_lm_positions"].Int64s);
+        CollectionAssert.AreEqual(new long[] { 10 }, r0.Arrays["masked_lm_labels"].Int64s);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 7 }, r1.Arrays["masked_lm_positions"].Int64s);   // 5-4, 6-4, 11-4
+        CollectionAssert.AreEqual(new long[] { 11, 12, -100 }, r1.Arrays["masked_lm_labels"].Int64s);
+        Assert.AreEqual((4L, 5L), (r0.TokenCount, r1.TokenCount));   // attention_mask sums 4 and 3 + 2
     }
 
     [TestMethod]
@@ -50,9 +47,8 @@ public sealed class DistributedTests
         arrays["masked_lm_positions"] = new(new long[] { 5 }, [1]);
         arrays["masked_lm_labels"] = new(new long[] { 7 }, [1]);
         var r0 = new BatchSlicer(MlmInputs, 0, 3).Slice(batch with { Arrays = arrays });
-        CollectionAssert.AreEqual(new long[] { 0 }, r0.Local.Arrays["masked_lm_positions"].Int64s);
-        CollectionAssert.AreEqual(new long[] { MaskingDefaults.IgnoreLabel }, r0.Local.Arrays["masked_lm_labels"].Int64s);
-        Assert.AreEqual((0L, 1L, 0.0), (r0.LocalTargets, r0.GlobalTargets, r0.Weight));
+        CollectionAssert.AreEqual(new long[] { 0 }, r0.Arrays["masked_lm_positions"].Int64s);
+        CollectionAssert.AreEqual(new long[] { MaskingDefaults.IgnoreLabel }, r0.Arrays["masked_lm_labels"].Int64s);
     }
 
     [TestMethod]
@@ -66,10 +62,11 @@ public sealed class DistributedTests
         Pretraining.Run(Recipe.Load(recipe), new PretrainOptions(dir, OneThread, false, TextWriter.Null, Parallel: parallel));
 
     [TestMethod]
-    [DataRow(2, ""), DataRow(2, ", \"gradient_accumulation_steps\": 2"), DataRow(3, "")]   // 3 ranks: uneven rows 1, 1, 2
-    public void ThreadRanks_ShareOfBatchEach_MatchOneProcessLossesAndParameters(int size, string extra)
+    [DataRow(2, "", "mlm"), DataRow(2, ", \"gradient_accumulation_steps\": 2", "mlm"), DataRow(3, "", "mlm")]   // 3 ranks: uneven rows 1, 1, 2
+    [DataRow(2, ", \"gradient_accumulation_steps\": 2", "electra"), DataRow(3, "", "ssp")]                         // two loss terms each
+    public void ThreadRanks_ShareOfBatchEach_MatchOneProcessLossesAndParameters(int size, string extra, string objective)
     {
-        var recipe = Fixture.Create(steps: 3, checkpointEvery: 3, extraTraining: extra);
+        var recipe = Fixture.Create(steps: 3, checkpointEvery: 3, extraTraining: extra, objective: objective);
         var root = Path.GetDirectoryName(recipe)!;
         var single = Train(recipe, Path.Combine(root, "single"), null);
         var ranks = Ranks.Run(size, c => Train(recipe, Path.Combine(root, "dp"), new DataParallel(c)));

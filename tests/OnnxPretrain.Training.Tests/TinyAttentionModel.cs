@@ -45,11 +45,11 @@ public static class TinyAttentionModel
         var pooled = g.ReduceMean(x, [1], keepDims: false);                                   // (B, C)
         Value logits;
         using (g.Scope("classifier")) logits = Linear(g, rng, "", pooled, C, K);             // (B, K)
-        var loss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;
+        var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;
         var argmax = g.AddNode("ArgMax", [logits], [new Graph.OutputSpec(DataType.Int64, new Shape("batch"))],
             new Dictionary<string, object> { ["axis"] = 1L, ["keepdims"] = 0L })[0];
         var accuracy = g.ReduceMean(g.Cast(g.Equal(argmax, labels), DataType.Float), [], keepDims: false);
-        return new ForwardOutputs(loss, [new("accuracy", accuracy)], [new("logits", logits)]);
+        return new ForwardOutputs([new("classification", loss, LossTargets.Labels("labels"))], [new("accuracy", accuracy)], [new("logits", logits)]);
     }
 
     private static Value Linear(Graph g, Random rng, string name, Value x, int inF, int outF)

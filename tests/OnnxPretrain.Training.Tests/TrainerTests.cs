@@ -51,6 +51,24 @@ public sealed class TrainerTests
         var b = Fixture.TrainLosses(interrupted);
         CollectionAssert.AreEqual(a.Keys.ToArray(), b.Keys.ToArray());
         foreach (var step in a.Keys) Assert.AreEqual(a[step], b[step], 0.0, $"step {step}");
+        // Step 5 ran twice (before the stop and after resuming from checkpoint-4): the log holds it once, the backup has the first.
+        var steps = MetricsLog.Read(Path.Combine(interrupted, "metrics.jsonl")).Where(o => (string?)o["split"] == "train").Select(o => (long)o["step"]!);
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5, 6, 7, 8 }, steps.ToArray());
+        var backup = MetricsLog.Read(Path.Combine(interrupted, "metrics.jsonl.before-resume-4")).Where(o => (string?)o["split"] == "train");
+        CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, backup.Select(o => (long)o["step"]!).ToArray());
+    }
+
+    [TestMethod]
+    public void Resume_FolderWithoutCheckpoint_FailsNamingItAndTheRunsNearby()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var root = Path.GetDirectoryName(recipe)!;
+        Run(recipe, Path.Combine(root, "run-a"));
+        var e = Assert.ThrowsExactly<InvalidOperationException>(() => Run(recipe, Path.Combine(root, "run-b"), resume: true));
+        StringAssert.Contains(e.Message, Path.Combine(root, "run-b"));
+        StringAssert.Contains(e.Message, "no complete checkpoint");
+        StringAssert.Contains(e.Message, Path.Combine(root, "run-a"));
+        Assert.IsFalse(Directory.Exists(Path.Combine(root, "run-b", "checkpoint")), "nothing was built");
     }
 
     [TestMethod]
@@ -151,7 +169,7 @@ public sealed class TrainerTests
             var w = g.Parameter("w", TensorData.Create(new[] { 1e-3f }, 1));
             var xf = g.ReduceMean(g.Cast(x, DataType.Float), [], keepDims: false);
             var loss = g.ReduceSum(g.Mul(g.Log(w), g.Add(xf, g.Scalar(1, DataType.Float))), [], keepDims: false);
-            return new ForwardOutputs(loss, [], []);
+            return new ForwardOutputs([new("nan", loss, new LossTargets("input_ids", TargetCounting.Rows))], [], []);
         }, () => new Dictionary<string, TensorData> { ["input_ids"] = TensorData.Create(new long[] { 1, 2 }, 1, 2) });
         ArtifactBuilder.Build(model, new AdamWOptions { WeightDecay = 0, MaxGradNorm = null }, dir);
         using var session = TrainingSession.Load(dir);

@@ -48,7 +48,7 @@ public static class FineTuneAs2
         var devSource = new PairClassificationSource(Pairs(dev), tokenizer, o.MaxLength, o.BatchSize, 0, shuffle: false);
         var recipe = Prepare(pretrained, "-as2", o, o.Epochs * trainSource.BatchesPerEpoch, log);
         var best = Train(recipe, o, trainSource, s => As2Evaluation.Evaluate(dev, PairLogOdds(s, devSource), false).MeanAveragePrecision, log);
-        var weights = Checkpoint.Load(best.Dir).Model.Tensors;
+        var weights = Checkpoint.LoadWeights(best.Dir).Tensors;
         var exportDir = Path.Combine(o.RunDir, "export");
         EncoderExport.Write(recipe.Model, weights, exportDir, vocab, ExportTask.SequenceClassification);
         var report = As2Evaluation.Run(new As2EvalOptions(o.DataDir, "test", exportDir, MaxLength: o.MaxLength));

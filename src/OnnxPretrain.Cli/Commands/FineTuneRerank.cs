@@ -143,7 +143,7 @@ public static class FineTuneRerank
         var recipe = FineTuneAs2.Prepare(pretrained, $"-rerank-fold{f + 1}", ft, o.Epochs * source.BatchesPerEpoch, log);
         var best = FineTuneAs2.Train(recipe, ft, source, null, log);
         var exportDir = Path.Combine(dir, "export");
-        EncoderExport.Write(recipe.Model, Checkpoint.Load(best.Dir).Model.Tensors, exportDir, vocab, ExportTask.SequenceClassification);
+        EncoderExport.Write(recipe.Model, Checkpoint.LoadWeights(best.Dir).Tensors, exportDir, vocab, ExportTask.SequenceClassification);
         var held = folds[f];
         var qrels = new Qrels(held.ToDictionary(q => q, q => data.Qrels.ByQuery[q], StringComparer.Ordinal), held);
         var bmRun = held.ToDictionary(q => q, q => firstStage[q], StringComparer.Ordinal);

@@ -57,7 +57,7 @@ public static class FineTuneSummarization
             summary = new Trainer(session, Source(train, specials, o.BatchSize, recipe.Training.Seed, shuffle: true),
                 Source(dev, specials, o.BatchSize, 0, shuffle: false), recipe.Training, o.RunDir, steps).Run();
         var exportDir = Path.Combine(o.RunDir, "export");
-        Seq2SeqExport.Write(recipe.Model, Checkpoint.Load(summary.Checkpoint!).Model.Tensors, exportDir,
+        Seq2SeqExport.Write(recipe.Model, Checkpoint.LoadWeights(summary.Checkpoint!).Tensors, exportDir,
             new Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab);
         var json = EvaluateSummarization.Run(o.DataDir, "test", null, false, true, o.RunDir, exportDir, o.Summarizer, o.Session);
         json["fine_tuning"] = new JsonObject

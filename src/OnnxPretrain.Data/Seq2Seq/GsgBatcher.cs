@@ -11,8 +11,8 @@ public sealed record GsgExample(Seq2SeqExample Example, IReadOnlyList<int> Selec
 /// for Abstractive Summarization", §3.1, the "Ind-Orig" strategy).
 /// <para>Each row is a chunk of consecutive non-empty sentences of one document that fits in S − 1 ids (see
 /// <see cref="Seq2SeqChunks"/>; chunks need &gt;= 2 sentences), drawn uniformly. Each sentence is scored independently by
-/// ROUGE-1 F1 of its words against the words of all the other sentences of the chunk (<see cref="WordPieceWords"/>,
-/// clipped counts); the m = max(1, round-half-even(ratio × n)) best-scored sentences are selected (ties: the earlier
+/// ROUGE-1 F1 of its words against the words of all the other sentences of the chunk (<see cref="RougeWords"/>:
+/// <c>rouge-score</c>'s tokenisation of the decoded text, so punctuation is not a word; clipped counts); the m = max(1, round-half-even(ratio × n)) best-scored sentences are selected (ties: the earlier
 /// sentence first). In the source each selected sentence is replaced by one [MASK1] with probability
 /// <see cref="GsgBatcherOptions.SentenceMaskProbability"/> (0.9) and left unchanged otherwise; the target is the selected
 /// sentences concatenated in document order. Both end with the end-of-sequence id; a target longer than L is cut to its
@@ -32,18 +32,18 @@ public sealed class GsgBatcher
     public const ulong SampleStreamBase = 0x4753_4700_0000_0000UL;
 
     private readonly Seq2SeqChunks _chunks;
-    private readonly WordPieceWords _words;
+    private readonly RougeWords _words;
     private readonly MaskingVocabulary? _mlmVocabulary;
 
     /// <summary>Creates the batcher and indexes the corpus's chunks.</summary>
     /// <param name="options">Options; validated here.</param>
     /// <param name="specials">Seq2seq special ids; validated here; VocabSize must be &gt;= the corpus's.</param>
     /// <param name="corpus">Tokenised corpus (documents → paragraphs → sentences, ids without specials).</param>
-    /// <param name="words">WordPiece word grouping for the sentence scores (e.g. <see cref="WordPieceWords.FromTokenizer"/>).</param>
+    /// <param name="words">Words of a sentence for the scores (<see cref="RougeWords.FromTokenizer"/>).</param>
     /// <param name="mlmVocabulary">Ids for MLM's random replacements; required when <see cref="GsgBatcherOptions.MaskedLm"/> is on.</param>
     /// <exception cref="ArgumentException">Invalid options or specials, a larger corpus vocabulary, MLM without a vocabulary,
     /// or no chunk with 2 sentences.</exception>
-    public GsgBatcher(GsgBatcherOptions options, Seq2SeqSpecialTokens specials, ITokenizedCorpus corpus, WordPieceWords words, MaskingVocabulary? mlmVocabulary = null)
+    public GsgBatcher(GsgBatcherOptions options, Seq2SeqSpecialTokens specials, ITokenizedCorpus corpus, RougeWords words, MaskingVocabulary? mlmVocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(specials);
@@ -134,7 +134,7 @@ public sealed class GsgBatcher
     /// <param name="words">Word grouping.</param>
     /// <param name="ratio">Gap-sentence ratio in (0, 1).</param>
     /// <returns>Selected sentence indices, ascending.</returns>
-    public static IReadOnlyList<int> SelectGapSentences(IReadOnlyList<int[]> sentences, WordPieceWords words, double ratio)
+    public static IReadOnlyList<int> SelectGapSentences(IReadOnlyList<int[]> sentences, RougeWords words, double ratio)
     {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentNullException.ThrowIfNull(words);
@@ -149,7 +149,7 @@ public sealed class GsgBatcher
     /// <param name="sentences">The sentences.</param>
     /// <param name="words">Word grouping.</param>
     /// <returns>One score per sentence, in [0, 1].</returns>
-    public static double[] SentenceScores(IReadOnlyList<int[]> sentences, WordPieceWords words)
+    public static double[] SentenceScores(IReadOnlyList<int[]> sentences, RougeWords words)
     {
         ArgumentNullException.ThrowIfNull(sentences);
         ArgumentNullException.ThrowIfNull(words);
@@ -168,7 +168,7 @@ public sealed class GsgBatcher
         {
             int matches = 0;
             foreach ((string w, int c) in counts[i]) matches += Math.Min(c, all[w] - c); // rest = all − this sentence
-            scores[i] = WordPieceWords.F1(matches, sizes[i], total - sizes[i]);
+            scores[i] = RougeWords.F1(matches, sizes[i], total - sizes[i]);
         }
         return scores;
     }

@@ -7,13 +7,19 @@ namespace OnnxPretrain.Data;
 /// <summary>BERT WordPiece behind <see cref="TextTokenizer"/>; see <see cref="TextTokenizer.CreateBert"/>.</summary>
 internal sealed class BertTextTokenizer : TextTokenizer
 {
-    private const string RulesVersion = "bert-basic-wordpiece/v1;lower=1;strip=1;max=100;split-specials=0";
-    private readonly BertTokenizer _tokenizer;
+    private const string RulesVersion = "bert-basic-wordpiece/v2;lower=1;strip=1;max=100-code-points;split-specials=0";
+
+    /// <summary>Longest word WordPiece splits, in characters (code points, as the Rust tokenizers' <c>chars()</c>); longer words are [UNK].</summary>
+    public const int MaxInputCharsPerWord = 100;
+
+    private static readonly BertBasicNormalizer Normalizer = new(lowerCase: true, stripAccents: true);
+    private readonly BertTokenizer _tokenizer, _wide;
     private readonly string[] _tokens;
 
-    private BertTextTokenizer(BertTokenizer tokenizer, string[] tokens, SpecialTokens specials, string fingerprint)
+    private BertTextTokenizer(BertTokenizer tokenizer, BertTokenizer wide, string[] tokens, SpecialTokens specials, string fingerprint)
     {
         _tokenizer = tokenizer;
+        _wide = wide;
         _tokens = tokens;
         Specials = specials;
         Fingerprint = fingerprint;
@@ -34,26 +40,42 @@ internal sealed class BertTextTokenizer : TextTokenizer
         }
         string[] tokens = ReadVocab(vocabTxtPath);
         SpecialTokens specials = FindSpecials(vocabTxtPath, tokens);
-        var options = new BertOptions
+        BertOptions Options(int maxUtf16) => new()
         {
             LowerCaseBeforeTokenization = true,
             ApplyBasicTokenization = true,
             SplitOnSpecialTokens = false,
-            Normalizer = new BertBasicNormalizer(lowerCase: true, stripAccents: true),
+            Normalizer = Normalizer,
             PreTokenizer = BertBasicPreTokenizer.Instance,
             UnknownToken = "[UNK]",
             ContinuingSubwordPrefix = "##",
-            MaxInputCharsPerWord = 100,
+            MaxInputCharsPerWord = maxUtf16,
         };
-        BertTokenizer tokenizer = BertTokenizer.Create(vocabTxtPath, options);
+        BertTokenizer tokenizer = BertTokenizer.Create(vocabTxtPath, Options(MaxInputCharsPerWord));
         CheckLibraryIds(vocabTxtPath, tokenizer, specials);
-        return new BertTextTokenizer(tokenizer, tokens, specials, ComputeFingerprint(vocabTxtPath));
+        var wide = BertTokenizer.Create(vocabTxtPath, Options(2 * MaxInputCharsPerWord));
+        return new BertTextTokenizer(tokenizer, wide, tokens, specials, ComputeFingerprint(vocabTxtPath));
     }
 
+    /// <remarks>
+    /// Microsoft.ML.Tokenizers measures <c>MaxInputCharsPerWord</c> in UTF-16 units, the reference tokenizers in code
+    /// points; they differ only for words with characters beyond U+FFFF (emoji). Text with such characters is therefore
+    /// encoded word by word: a word of more than 100 code points is [UNK], a shorter one goes through a WordPiece whose
+    /// UTF-16 limit (200) cannot cut it.
+    /// </remarks>
     public override IReadOnlyList<int> Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        if (!text.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF')) return _tokenizer.EncodeToIds(text, addSpecialTokens: false);
+        string normalized = Normalizer.Normalize(text);
+        var ids = new List<int>();
+        foreach (var (offset, length) in BertBasicPreTokenizer.Instance.PreTokenize(normalized))
+        {
+            string word = normalized.Substring(offset, length);
+            if (word.EnumerateRunes().Count() > MaxInputCharsPerWord) ids.Add(Specials.UnkId);
+            else ids.AddRange(_wide.EncodeToIds(word, addSpecialTokens: false));
+        }
+        return ids;
     }
 
     public override string Decode(IEnumerable<int> ids, bool skipSpecialTokens = true)

@@ -28,7 +28,7 @@ internal sealed class GreedyDecoder(Seq2SeqGenerator model, IReadOnlyList<long[]
                 finished[r] = best == model.Ids.Eos;
             }
         }
-        return sequences.Select((s, r) => new Generated(Strip(s, model.Ids.Eos), scores[r])).ToList();
+        return sequences.Select((s, r) => new Generated(Strip(s, model.Ids.Eos), Generated.Normalise(scores[r], s.Count - 1, options.LengthPenalty), scores[r])).ToList();
     }
 
     /// <summary>Log-softmax, minimum length and n-gram blocking of one row's next-token scores.</summary>
@@ -65,7 +65,7 @@ internal sealed class BeamDecoder(Seq2SeqGenerator model, IReadOnlyList<long[]> 
         var (mask, hidden) = model.Encode(sources, _k);
         var sequences = Enumerable.Range(0, rows).Select(_ => new List<long> { model.Ids.Start }).ToArray();
         var beamScores = Enumerable.Range(0, rows).Select(r => r % _k == 0 ? 0.0 : double.NegativeInfinity).ToArray();  // one live beam at first
-        var hyps = Enumerable.Range(0, n).Select(_ => new BeamHypotheses(_k, options.LengthPenalty)).ToArray();
+        var hyps = Enumerable.Range(0, n).Select(_ => new BeamHypotheses(_k, options.LengthPenalty, options.EarlyStopping, options.MaxNewTokens)).ToArray();
         var done = new bool[n];
         var cache = new Dictionary<string, TensorData>();
         var next = Enumerable.Repeat((long)model.Ids.Start, rows).ToArray();

@@ -1,5 +1,22 @@
 namespace OnnxPretrain.Evaluation.Generation;
 
+/// <summary>When beam search stops an example, with the meanings of Hugging Face's <c>early_stopping</c>.</summary>
+public enum EarlyStopping
+{
+    /// <summary><c>early_stopping=False</c> (HF's default): once <c>num_beams</c> hypotheses are finished, stop when the
+    /// best running beam, normalised at the CURRENT length, cannot beat the worst of them (a heuristic: with
+    /// length_penalty &gt; 0 a longer continuation could still win).</summary>
+    Heuristic,
+
+    /// <summary><c>early_stopping=True</c>: stop as soon as <c>num_beams</c> hypotheses are finished.</summary>
+    AsSoonAsDone,
+
+    /// <summary><c>early_stopping="never"</c>: stop only when no running beam can win under the exact bound: its sum
+    /// normalised at <c>max_new_tokens</c> when length_penalty &gt; 0 (sums only fall, the divisor only grows), at the
+    /// current length otherwise.</summary>
+    Never,
+}
+
 /// <summary>
 /// Decoding settings, named and defaulted as Hugging Face's <c>GenerationConfig</c> (<c>num_beams</c>,
 /// <c>length_penalty</c>, <c>no_repeat_ngram_size</c>, <c>max_new_tokens</c>, <c>min_length</c>).
@@ -21,6 +38,9 @@ public sealed record GenerationOptions
     /// <summary>End of sequence is forbidden until this many tokens were generated.</summary>
     public int MinLength { get; init; }
 
+    /// <summary>Beam search's stopping rule (HF <c>early_stopping</c>: false, true, "never").</summary>
+    public EarlyStopping EarlyStopping { get; init; } = EarlyStopping.Heuristic;
+
     /// <summary>Examples decoded together (rows = batch x beams).</summary>
     public int BatchSize { get; init; } = 8;
 
@@ -38,8 +58,13 @@ public sealed record GenerationOptions
     }
 }
 
-/// <summary>One generated output.</summary>
+/// <summary>One generated output, scored on one scale by greedy and beam search alike.</summary>
 /// <param name="Tokens">Generated ids, without the decoder start token and without the final end of sequence.</param>
-/// <param name="Score">Sum of log-probabilities of the generated tokens (end of sequence included) / length^length_penalty
-/// (greedy: the plain sum).</param>
-public sealed record Generated(long[] Tokens, double Score);
+/// <param name="Score">Sum of log-probabilities of the generated tokens (end of sequence included) / length^length_penalty,
+/// length = generated tokens (end of sequence included): HF's <c>sequences_scores</c>.</param>
+/// <param name="SumLogProbs">The plain sum of those log-probabilities.</param>
+public sealed record Generated(long[] Tokens, double Score, double SumLogProbs)
+{
+    /// <summary>The length-normalised score of <paramref name="sumLogProbs"/> over <paramref name="length"/> generated tokens.</summary>
+    public static double Normalise(double sumLogProbs, int length, float lengthPenalty) => sumLogProbs / Math.Pow(Math.Max(1, length), lengthPenalty);
+}

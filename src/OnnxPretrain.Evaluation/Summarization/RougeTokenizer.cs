@@ -3,13 +3,14 @@ using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.TokenAttributes;
+using OnnxPretrain.Data;
 
 namespace OnnxPretrain.Evaluation.Summarization;
 
 /// <summary>
 /// The tokenizer of Google's <c>rouge-score</c> package (<c>rouge/tokenize.py</c>, used by its default tokenizer):
-/// lower-case the text, replace every run of characters outside <c>[a-z0-9]</c> by one space, split on whitespace,
-/// optionally Porter-stem the tokens LONGER than 3 characters (shorter ones are kept as they are), and drop empty tokens.
+/// lower-case the text, replace every run of characters outside <c>[a-z0-9]</c> by one space, split on whitespace
+/// (<see cref="RougeTokens"/>, shared with PEGASUS's gap-sentence scores), optionally Porter-stem the tokens LONGER than 3 characters (shorter ones are kept as they are), and drop empty tokens.
 /// Non-ASCII letters (é, ß, CJK) are therefore separators, exactly as in <c>rouge-score</c>.
 /// <para>Stemmer. <c>rouge-score</c> calls NLTK's <c>PorterStemmer()</c>, whose default mode is NLTK_EXTENSIONS: Martin
 /// Porter's own reference implementation of Porter (1980), "An algorithm for suffix stripping", with his later
@@ -55,21 +56,8 @@ public sealed class RougeTokenizer
     /// <returns>The tokens, each matching <c>^[a-z0-9]+$</c>, in text order.</returns>
     public IReadOnlyList<string> Tokenize(string? text)
     {
-        var tokens = new List<string>();
-        if (string.IsNullOrEmpty(text)) return tokens;
-        string lower = text.ToLowerInvariant();
-        int start = -1;
-        for (int i = 0; i <= lower.Length; i++)
-        {
-            bool keep = i < lower.Length && IsAsciiLowerOrDigit(lower[i]);
-            if (keep && start < 0) start = i;
-            else if (!keep && start >= 0)
-            {
-                string token = lower[start..i];
-                tokens.Add(Stemming && token.Length > 3 ? Stem(token) : token);
-                start = -1;
-            }
-        }
+        var tokens = RougeTokens.Split(text);
+        if (Stemming) for (int i = 0; i < tokens.Count; i++) if (tokens[i].Length > 3) tokens[i] = Stem(tokens[i]);
         return tokens;
     }
 
@@ -89,6 +77,4 @@ public sealed class RougeTokenizer
             return stem;
         });
     }
-
-    private static bool IsAsciiLowerOrDigit(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
 }

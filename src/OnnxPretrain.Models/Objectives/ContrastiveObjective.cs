@@ -36,7 +36,7 @@ public sealed class ContrastiveObjective : PretrainingObjective
             : MeanPool(g, hidden, mask);                                                           // (2B, H)
         var (logits, loss) = InfoNce(g, Normalize(g, pooled), Encoder.HiddenSize, labels, Objective.Temperature, Objective.SymmetricLoss);
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
-        return new ForwardOutputs(loss, [new("contrastive_accuracy", accuracy)],
+        return new ForwardOutputs([new("contrastive", loss, LossTargets.Labels(Labels))], [new("contrastive_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("embeddings", pooled), new("contrastive_logits", logits)]);
     }
 
@@ -58,7 +58,7 @@ public sealed class ContrastiveObjective : PretrainingObjective
 
     /// <summary>
     /// InfoNCE over the two halves of <paramref name="embeddings"/> (2B, H) (H = <paramref name="hiddenSize"/>): logits (B, B) = A·Bᵀ / τ, loss = cross-entropy
-    /// with <paramref name="labels"/> (B) (mean of both directions when symmetric).
+    /// with <paramref name="labels"/> (B) summed over rows (the mean of both directions when symmetric).
     /// </summary>
     public static (Value Logits, Value Loss) InfoNce(Graph g, Value embeddings, int hiddenSize, Value labels, float temperature, bool symmetric)
     {
@@ -66,9 +66,9 @@ public sealed class ContrastiveObjective : PretrainingObjective
         var a = g.Squeeze(g.Slice(halves, [0], [1], [0]), 0);                                      // (B, H)
         var b = g.Squeeze(g.Slice(halves, [1], [2], [0]), 0);                                      // (B, H)
         var logits = g.Div(g.MatMul(a, g.Transpose(b, 1, 0)), g.Scalar(temperature, DataType.Float)); // (B, B)
-        var loss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;
+        var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;
         if (symmetric)
-            loss = g.Mul(g.Add(loss, g.SoftmaxCrossEntropyLoss(g.Transpose(logits, 1, 0), labels).Loss), g.Scalar(0.5, DataType.Float));
+            loss = g.Mul(g.Add(loss, g.SoftmaxCrossEntropyLoss(g.Transpose(logits, 1, 0), labels, reduction: "sum").Loss), g.Scalar(0.5, DataType.Float));
         return (logits, loss);
     }
 }

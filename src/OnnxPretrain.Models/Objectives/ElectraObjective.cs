@@ -8,7 +8,7 @@ namespace OnnxPretrain.Models.Objectives;
 /// in the graph by Gumbel-max with uniform noise supplied as the batch input <c>sampling_noise</c> (M, V)
 /// (no gradient flows through the sample); the discriminator classifies every real token as original/replaced,
 /// label 1 only where the sample differs from the original.
-/// Loss = generator MLM loss + <c>discriminator_weight</c> × discriminator BCE.
+/// Loss = generator MLM loss (mean over selected tokens) + <c>discriminator_weight</c> × discriminator BCE (mean over real tokens).
 /// Batch inputs: encoder inputs (with [MASK]s), <c>masked_lm_positions</c> (M) flat b·T + t of the selected tokens,
 /// <c>masked_lm_labels</c> (M) original ids (-100 ignored), <c>sampling_noise</c> (M, V) in (0, 1).
 /// Names: discriminator <c>electra.*</c> + <c>discriminator_predictions.*</c> (ElectraForPreTraining); generator
@@ -56,11 +56,14 @@ public sealed class ElectraObjective : PretrainingObjective
         // Discriminator: replaced-token detection on every real token.
         var hidden = Encode(L, Encoder, "electra", discIds, mask, types, training);                     // (B, T, H)
         var disc = Heads.TokenBinary(L, Encoder, hidden, discLabels, "discriminator_predictions");
-        var loss = g.Add(mlm.Loss, g.Mul(disc.Loss, g.Scalar(Objective.DiscriminatorWeight, DataType.Float)));
+        var losses = new LossTerm[]
+        {
+            new("generator", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels)),
+            new("discriminator", disc.LossSum, new LossTargets(AttentionMask, TargetCounting.Ones), Objective.DiscriminatorWeight),
+        };
         var replaced = g.ReduceMean(g.Cast(g.Equal(discLabels, g.Scalar(1, DataType.Int64)), DataType.Float), [], keepDims: false);
-        return new ForwardOutputs(loss,
-            [new("generator_loss", mlm.Loss), new("discriminator_loss", disc.Loss), new("generator_accuracy", mlm.Accuracy),
-             new("discriminator_accuracy", disc.Accuracy), new("replaced_fraction", replaced)],
+        return new ForwardOutputs(losses,
+            [new("generator_accuracy", mlm.Accuracy), new("discriminator_accuracy", disc.Accuracy), new("replaced_fraction", replaced)],
             [new("last_hidden_state", hidden), new("logits", disc.Logits), new("discriminator_labels", discLabels),
              new("sampled_ids", sampled)]);
     }

@@ -2,12 +2,12 @@ using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
 
-/// <summary>Output of a prediction head: its loss, accuracy and logits.</summary>
-/// <param name="Loss">Mean cross-entropy over labelled positions (scalar).</param>
+/// <summary>Output of a prediction head: its summed loss, accuracy and logits.</summary>
+/// <param name="LossSum">Cross-entropy summed over labelled positions (scalar; 0 when none is labelled).</param>
 /// <param name="Accuracy">Fraction of labelled positions predicted correctly (scalar).</param>
 /// <param name="Logits">Head logits: (M, V) for vocabulary heads, (B, T) for token classification.</param>
 /// <param name="Predictions">Predicted class per position (int64): (M) or (B, T).</param>
-public sealed record HeadOutput(Value Loss, Value Accuracy, Value Logits, Value Predictions);
+public sealed record HeadOutput(Value LossSum, Value Accuracy, Value Logits, Value Predictions);
 
 /// <summary>The prediction heads and losses shared by the token-level objectives.</summary>
 public static class Heads
@@ -17,7 +17,7 @@ public static class Heads
     /// hidden (B, T, H) is flattened to (B·T, H) and gathered at <c>masked_lm_positions</c> (M) (flat b·T + t of every
     /// selected token in the batch) BEFORE the vocabulary projection; transform = dense + GELU + LayerNorm; decoder tied
     /// to the word embeddings (V, E) plus a bias (V). Names: <c>{transform}.dense</c>, <c>{transform}.LayerNorm</c>,
-    /// <c>{biasName}</c>. Loss: mean cross-entropy over positions whose label is not -100.
+    /// <c>{biasName}</c>. Loss: cross-entropy summed over positions whose label is not -100.
     /// </summary>
     public static HeadOutput MaskedLm(Layers L, EncoderConfig c, Value hidden, Value positions, Value labels,
         Value wordEmbeddings, string transform, string biasName)
@@ -29,7 +29,7 @@ public static class Heads
         using (g.Scope(transform))
             x = L.LayerNorm("LayerNorm", L.Activation(c.HiddenAct, L.Linear("dense", picked, h, e)), e, c.LayerNormEps); // (M, E)
         var logits = g.Add(g.MatMul(x, g.Transpose(wordEmbeddings, 1, 0)), L.Filled(biasName, 0f, v));  // (M, V)
-        var loss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;                                     // scalar
+        var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;                   // scalar
         var predictions = g.ArgMax(logits, -1);                                                        // (M)
         return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
     }
@@ -49,7 +49,7 @@ public static class Heads
 
     /// <summary>
     /// Per-token binary classification (ELECTRA's discriminator, RTS, C-RTS): dense + GELU + dense_prediction (H -> 1)
-    /// gives logits (B, T); loss = binary cross-entropy with logits over tokens whose label is not -100, computed as a
+    /// gives logits (B, T); loss = binary cross-entropy with logits summed over tokens whose label is not -100, computed as a
     /// two-class softmax cross-entropy over [0, z] (identical to BCE with logit z). Names <c>{scope}.dense</c>,
     /// <c>{scope}.dense_prediction</c> (ElectraDiscriminatorPredictions).
     /// </summary>
@@ -62,7 +62,7 @@ public static class Heads
             z = L.Linear("dense_prediction", L.Activation(c.HiddenAct, L.Linear("dense", hidden, h, h)), h, 1); // (B, T, 1)
         var logits = g.Squeeze(z, -1);                                                                  // (B, T)
         var twoClass = g.Concat([g.ZerosLike(z), z], -1);                                               // (B, T, 2)
-        var loss = g.SoftmaxCrossEntropyLoss(g.Reshape(twoClass, -1, 2), g.Reshape(labels, -1)).Loss;  // scalar
+        var loss = g.SoftmaxCrossEntropyLoss(g.Reshape(twoClass, -1, 2), g.Reshape(labels, -1), reduction: "sum").Loss; // scalar
         var predictions = g.Cast(g.Greater(logits, g.Scalar(0, DataType.Float)), DataType.Int64);     // (B, T)
         return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
     }
@@ -90,15 +90,15 @@ public static class Heads
 
     /// <summary>
     /// Pairwise margin ranking loss (PROP, Ma et al. 2021 §3.3): <paramref name="pairScores"/> (B, 2) holds each pair's
-    /// (positive, negative) scores; loss = mean over pairs of max(0, margin − s_pos + s_neg) (Relu); accuracy = fraction
+    /// (positive, negative) scores; loss = sum over pairs of max(0, margin − s_pos + s_neg) (Relu); accuracy = fraction
     /// of pairs with s_pos &gt; s_neg.
     /// </summary>
-    public static (Value Loss, Value Accuracy) PairwiseMargin(Graph g, Value pairScores, float margin)
+    public static (Value LossSum, Value Accuracy) PairwiseMargin(Graph g, Value pairScores, float margin)
     {
         var pos = g.Slice(pairScores, [0], [1], [1]);                                                 // (B, 1)
         var neg = g.Slice(pairScores, [1], [2], [1]);                                                 // (B, 1)
         var hinge = g.Relu(g.Add(g.Sub(neg, pos), g.Scalar(margin, DataType.Float)));                // (B, 1)
-        var loss = g.ReduceMean(hinge, [], keepDims: false);                                          // scalar
+        var loss = g.ReduceSum(hinge, [], keepDims: false);                                           // scalar
         var accuracy = g.ReduceMean(g.Cast(g.Greater(pos, neg), DataType.Float), [], keepDims: false);
         return (loss, accuracy);
     }

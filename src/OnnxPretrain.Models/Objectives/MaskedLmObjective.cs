@@ -30,7 +30,7 @@ public sealed class MaskedLmObjective : PretrainingObjective
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                           // (B, T, H)
         var head = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, labels);
         var name = Objective.Type;
-        return new ForwardOutputs(head.Loss,
+        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(Labels))],
             [new($"{name}_accuracy", head.Accuracy)],
             [new("last_hidden_state", hidden), new($"{name}_logits", head.Logits)]);
     }

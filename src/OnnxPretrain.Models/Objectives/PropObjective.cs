@@ -32,8 +32,9 @@ public sealed class PropObjective : PretrainingObjective
         var mlm = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, mlmLabels);
         var scores = Heads.Classification(L, Encoder, hidden, ids, 1, training);                       // (2B, 1)
         var (rankLoss, rankAccuracy) = Heads.PairwiseMargin(g, g.Reshape(scores, -1, 2), Objective.RankingMargin); // (B, 2) -> scalar
-        return new ForwardOutputs(g.Add(rankLoss, mlm.Loss),
-            [new("rop_loss", rankLoss), new("rop_accuracy", rankAccuracy), new("mlm_loss", mlm.Loss), new("mlm_accuracy", mlm.Accuracy)],
+        return new ForwardOutputs(
+            [new("rop", rankLoss, new LossTargets(InputIds, TargetCounting.Rows, RowsPerTarget: 2)), new("mlm", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels))],
+            [new("rop_accuracy", rankAccuracy), new("mlm_accuracy", mlm.Accuracy)],
             [new("last_hidden_state", hidden), new("scores", scores)]);
     }
 }

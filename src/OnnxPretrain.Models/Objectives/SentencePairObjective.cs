@@ -8,7 +8,7 @@ namespace OnnxPretrain.Models.Objectives;
 /// in paragraph), PSD (paragraphs in the same document), or all three, each a binary classification of the pair
 /// <c>[CLS] A [SEP] B [SEP]</c> on its [CLS] representation, trained jointly with MLM. Batch inputs beyond the
 /// encoder's: <c>masked_lm_positions</c> (M), <c>masked_lm_labels</c> (M) as for MLM, and <c>sentence_labels</c> (B)
-/// int64 (1 positive). Loss = MLM loss + sentence cross-entropy. The classification head has the names of
+/// int64 (1 positive). Loss = MLM loss (mean over masked tokens) + sentence cross-entropy (mean over pairs). The classification head has the names of
 /// ElectraForSequenceClassification / BertForSequenceClassification, so AS2 fine-tuning starts from it.
 /// </summary>
 public sealed class SentencePairObjective : PretrainingObjective
@@ -32,10 +32,11 @@ public sealed class SentencePairObjective : PretrainingObjective
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                               // (B, T, H)
         var mlm = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, mlmLabels);
         var logits = Heads.Classification(L, Encoder, hidden, ids, 2, training);                         // (B, 2)
-        var sentenceLoss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;
+        var sentenceLoss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;            // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
-        return new ForwardOutputs(g.Add(mlm.Loss, sentenceLoss),
-            [new("mlm_loss", mlm.Loss), new("mlm_accuracy", mlm.Accuracy), new("sentence_loss", sentenceLoss), new("sentence_accuracy", accuracy)],
+        return new ForwardOutputs(
+            [new("mlm", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels)), new("sentence", sentenceLoss, LossTargets.Labels(SentenceLabels))],
+            [new("mlm_accuracy", mlm.Accuracy), new("sentence_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("logits", logits)]);
     }
 }
@@ -61,7 +62,7 @@ public sealed class SequenceClassificationObjective : PretrainingObjective
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);                   // (B, T, H)
         var logits = Heads.Classification(L, Encoder, hidden, ids, 2, training);                         // (B, 2)
-        var loss = g.SoftmaxCrossEntropyLoss(logits, labels).Loss;
-        return new ForwardOutputs(loss, [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
+        var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;                    // scalar
+        return new ForwardOutputs([new("classification", loss, LossTargets.Labels(Labels))], [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
     }
 }

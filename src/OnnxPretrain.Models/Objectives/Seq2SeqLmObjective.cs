@@ -55,22 +55,22 @@ public sealed class Seq2SeqLmObjective
         var decoderRows = Seq2Seq.DecoderStack(L, Model, decoderIds, encoderRows, ids, mask, training);   // (B*L, d)
         var logits = Seq2Seq.LmLogits(g, decoderRows);                                                      // (B*L, V)
         var flatLabels = g.Reshape(labels, -1);                                                             // (B*L)
-        var loss = g.SoftmaxCrossEntropyLoss(logits, flatLabels).Loss;                                      // scalar
+        var loss = g.SoftmaxCrossEntropyLoss(logits, flatLabels, reduction: "sum").Loss;                    // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), flatLabels);
+        var losses = new List<LossTerm> { new(Name, loss, LossTargets.Labels(Labels)) };
         var metrics = new List<NamedValue> { new($"{Name}_accuracy", accuracy) };
         if (EncoderMlm)
         {
             var positions = g.Input("masked_lm_positions", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim)); // (M)
             var mlmLabels = g.Input("masked_lm_labels", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim));   // (M)
             var mlmLogits = Seq2Seq.LmLogits(g, g.Gather(encoderRows, positions));                                          // (M, V)
-            var mlmLoss = g.SoftmaxCrossEntropyLoss(mlmLogits, mlmLabels).Loss;
-            metrics.Add(new("mlm_loss", mlmLoss));
+            var mlmLoss = g.SoftmaxCrossEntropyLoss(mlmLogits, mlmLabels, reduction: "sum").Loss;
+            losses.Add(new("mlm", mlmLoss, LossTargets.Labels("masked_lm_labels")));
             metrics.Add(new("mlm_accuracy", Heads.Accuracy(g, g.ArgMax(mlmLogits, -1), mlmLabels)));
-            loss = g.Add(loss, mlmLoss);
         }
         int d = Model.DModel;
         var logits3 = g.Reshape(logits, g.Concat([g.ShapeOf(labels), g.Int64s(Model.VocabSize)], 0), new Shape(target[0], target[1], Model.VocabSize));
         var hidden = g.Reshape(encoderRows, g.Concat([g.ShapeOf(ids), g.Int64s(d)], 0), new Shape(source[0], source[1], d));
-        return new ForwardOutputs(loss, metrics, [new("logits", logits3), new("encoder_last_hidden_state", hidden)]);
+        return new ForwardOutputs(losses, metrics, [new("logits", logits3), new("encoder_last_hidden_state", hidden)]);
     }
 }

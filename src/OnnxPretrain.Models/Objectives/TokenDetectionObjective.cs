@@ -29,7 +29,7 @@ public sealed class TokenDetectionObjective : PretrainingObjective
         var head = Heads.TokenBinary(L, Encoder, hidden, labels, "discriminator_predictions");
         var name = Objective.Type;
         IReadOnlyList<NamedValue> step = name == "crts" ? [new("predictions", head.Predictions)] : [];
-        return new ForwardOutputs(head.Loss, [new($"{name}_accuracy", head.Accuracy)],
+        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(Labels))], [new($"{name}_accuracy", head.Accuracy)],
             [new("last_hidden_state", hidden), new("logits", head.Logits)], step);
     }
 }

@@ -3,23 +3,12 @@ using OnnxPretrain.Runtime;
 
 namespace OnnxPretrain.Training.Distributed;
 
-/// <summary>One rank's share of a global batch.</summary>
-/// <param name="Local">The rank's rows, with the objective's prediction arrays restricted to them.</param>
-/// <param name="LocalTargets">Loss targets (labels other than -100) in <paramref name="Local"/>.</param>
-/// <param name="GlobalTargets">Loss targets in the whole global batch.</param>
-public sealed record RankBatch(Batch Local, long LocalTargets, long GlobalTargets)
-{
-    /// <summary>The rank's weight in the global mean loss: LocalTargets / GlobalTargets (0 when the batch has no target).</summary>
-    public double Weight => GlobalTargets == 0 ? 0 : (double)LocalTargets / GlobalTargets;
-}
-
 /// <summary>
 /// Cuts a global batch (B rows) into a rank's contiguous rows [r·B/N, (r+1)·B/N), so the ranks' slices together are
 /// exactly the single-process batch. Inputs whose leading dim is <c>batch</c> (manifest) are cut by rows; inputs whose
 /// leading dim is <c>predictions</c> (M: <c>masked_lm_positions</c> b·T + t, <c>masked_lm_labels</c>,
 /// <c>sampling_noise</c> (M, V)) keep the entries of the rank's rows, positions re-based to (b - r·B/N)·T + t; other
 /// inputs are copied. A slice with no selected token gets the batchers' dummy slot (position 0, label -100, ignored).
-/// Loss targets are counted on <c>masked_lm_labels</c>, else <c>labels</c>, else rows (see <see cref="TargetArray"/>).
 /// </summary>
 public sealed class BatchSlicer
 {
@@ -38,12 +27,9 @@ public sealed class BatchSlicer
         (_inputs, _rank, _size) = (inputs, rank, size);
     }
 
-    /// <summary>The input whose non-ignored entries are the loss targets: <c>masked_lm_labels</c>, else <c>labels</c>, else none (rows count).</summary>
-    public string? TargetArray => new[] { "masked_lm_labels", "labels" }.FirstOrDefault(n => _inputs.Any(i => i.Name == n));
-
     /// <summary>This rank's slice of <paramref name="global"/>.</summary>
     /// <exception cref="ArgumentException">The batch has fewer rows than there are ranks, or lacks <c>input_ids</c> (B, T).</exception>
-    public RankBatch Slice(Batch global)
+    public Batch Slice(Batch global)
     {
         if (!global.Arrays.TryGetValue("input_ids", out var ids) || ids.Shape.Length != 2)
             throw new ArgumentException("A data-parallel batch needs input_ids (B, T).", nameof(global));
@@ -59,10 +45,7 @@ public sealed class BatchSlicer
                 : lead == "predictions" && keep is not null ? Predictions(name, array, keep, lo * t)
                 : array;
         }
-        var local = new Batch(arrays, RealTokens(arrays, hi - lo, t));
-        var target = TargetArray;
-        return target is null ? new RankBatch(local, hi - lo, b)
-            : new RankBatch(local, Targets(arrays[target]), Targets(global.Arrays[target]));
+        return new Batch(arrays, RealTokens(arrays, hi - lo, t));
     }
 
     private static int[]? PredictionsToKeep(Batch global, long from, long to)
@@ -112,6 +95,4 @@ public sealed class BatchSlicer
 
     private static long RealTokens(Dictionary<string, BatchArray> arrays, long rows, long t) =>
         arrays.TryGetValue("attention_mask", out var mask) ? mask.Int64s.Count(m => m != 0) : rows * t;
-
-    private static long Targets(BatchArray labels) => labels.Int64s.Count(l => l != MaskingDefaults.IgnoreLabel);
 }

@@ -10,20 +10,19 @@ namespace OnnxPretrain.Training.Distributed;
 public sealed record DataParallelOptions(int CheckEvery = 100);
 
 /// <summary>Loss, metrics and real tokens of one optimizer step over all ranks, and the time of its gradient allreduce.</summary>
-/// <param name="Loss">Global mean loss (mean over micro-batches of the target-weighted mean over ranks).</param>
-/// <param name="Metrics">Global metrics, weighted like the loss.</param>
+/// <param name="Loss">Global token-weighted loss of the step (as one process with the whole global batches).</param>
+/// <param name="Metrics">Global metrics (see <see cref="WindowSums"/>).</param>
 /// <param name="Tokens">Real tokens of the step over all ranks.</param>
 /// <param name="AllreduceSeconds">Wall time of the gradient allreduce (packing excluded).</param>
 public sealed record ReducedStep(double Loss, Dictionary<string, double> Metrics, long Tokens, double AllreduceSeconds);
 
 /// <summary>
 /// Synchronous data parallelism (as PyTorch DistributedDataParallel / Horovod): every rank runs the same artifacts on
-/// its slice of each global batch (<see cref="BatchSlicer"/>), weights each micro-batch's gradient by its share of the
-/// global loss targets, and the ranks' gradient buffers, flattened into one bucket with the loss and metrics, are summed
-/// with one allreduce. After that every rank holds the gradient of the single-process mean loss (exact for single-head
-/// objectives — mlm, slm, rts; for multi-head ones — electra's BCE, the sentence-level pair head — every head is weighted
-/// by the first head's target count, so the extra heads' means are weighted approximately), runs the same optimizer
-/// step and so keeps identical parameters, which <see cref="VerifyIdentical"/> checks with a checksum allreduce.
+/// its slice of each global batch (<see cref="BatchSlicer"/>) with the <c>loss_scales</c> of the whole window (every rank
+/// counts the loss targets of the global batches itself), and the ranks' gradient buffers, flattened into one bucket with
+/// the loss and metrics, are summed with one allreduce. After that every rank holds exactly the gradient of the
+/// single-process token-weighted loss, for every loss term; runs the same optimizer step and so keeps identical
+/// parameters, which <see cref="VerifyIdentical"/> checks with a checksum allreduce.
 /// </summary>
 public sealed class DataParallel(ICollectives comm, DataParallelOptions? options = null)
 {
@@ -39,33 +38,27 @@ public sealed class DataParallel(ICollectives comm, DataParallelOptions? options
 
     /// <summary>
     /// Runs <paramref name="accumulation"/> micro-batches of this rank's slices from global position
-    /// <paramref name="position"/> (advanced by as many), leaving in the session's gradient buffers the sum over ranks of
-    /// the target-weighted gradients: the gradient of the single-process loss summed over micro-batches, so the caller's
-    /// <c>OptimizerStep(lr, 1 / accumulation)</c> is the single-process update.
+    /// <paramref name="position"/> (advanced by as many), leaving in the session's gradient buffers the sum over ranks:
+    /// the gradient of the single-process loss of the window, so the caller's <c>OptimizerStep(lr)</c> is the
+    /// single-process update. A slice with nothing to predict runs too (its dummy slot adds loss 0 and gradient 0).
     /// </summary>
     public ReducedStep Accumulate(TrainingSession session, IBatchSource train, int accumulation, ref long position)
     {
         _slicer ??= new BatchSlicer(session.Manifest.BatchInputs, comm.Rank, comm.Size);
-        var metrics = session.Manifest.Metrics;
-        var sums = new double[metrics.Count + 2];            // loss, metrics..., tokens
-        double scale = 0;                                   // the accumulated gradient is scale * buffer
-        for (int micro = 0; micro < accumulation; micro++, position++)
+        long first = position;
+        var globals = Enumerable.Range(0, accumulation).Select(i => train.Get(first + i)).ToList();
+        var window = WindowSums.Total(globals.Select(b => session.CountTargets(BatchStream.ToTensors(b))));
+        var scales = TrainingSession.LossScales(window);
+        var sums = new WindowSums(session.Manifest, window, accumulation * comm.Size);
+        foreach (var global in globals)
         {
-            var slice = _slicer.Slice(train.Get(position));
-            sums[^1] += slice.Local.TokenCount;
-            if (slice.LocalTargets == 0) continue;          // nothing to predict here: this rank adds no gradient
-            double w = slice.Weight;
-            if (scale != 0 && scale != w) session.ScaleGradients((float)(scale / w));
-            var r = session.TrainStep(BatchStream.ToTensors(slice.Local));
-            scale = w;
-            sums[0] += w * r.Loss;
-            for (int m = 0; m < metrics.Count; m++) sums[m + 1] += w * r.Metrics[metrics[m]];
+            var local = _slicer.Slice(global);
+            sums.Add(session.TrainStep(BatchStream.ToTensors(local), scales), local.TokenCount);
+            position++;
         }
-        if (scale == 0) session.ZeroGradients();
-        else if (scale != 1) session.ScaleGradients((float)scale);
-        double seconds = Reduce(session, sums);
-        var reduced = metrics.Select((m, i) => (m, v: sums[i + 1] / accumulation)).ToDictionary(x => x.m, x => x.v);
-        return new ReducedStep(sums[0] / accumulation, reduced, (long)Math.Round(sums[^1]), seconds);
+        double seconds = Reduce(session, sums.Values);
+        var (loss, metrics, tokens) = sums.Result();
+        return new ReducedStep(loss, metrics, tokens, seconds);
     }
 
     private double Reduce(TrainingSession session, double[] sums)

@@ -4,7 +4,7 @@ namespace OnnxPretrain.Data.Tests.Seq2Seq;
 public sealed class GsgBatcherTests
 {
     private static readonly Seq2SeqSpecialTokens Specials = Seq2SeqSpecialTokens.BertBaseUncased;
-    private static readonly WordPieceWords Words = WordPieceWords.EveryIdAWord(30522);
+    private static readonly RougeWords Words = RougeWords.IdsAsWords;
 
     private static GsgBatcher Batcher(GsgBatcherOptions options, ITokenizedCorpus? corpus = null) =>
         new(options, Specials, corpus ?? Corpus(), Words, new MaskingVocabulary(SpecialTokens.BertBaseUncased));
@@ -50,14 +50,13 @@ public sealed class GsgBatcherTests
     }
 
     [TestMethod]
-    public void CountWords_WordPieceContinuations_GroupIntoWholeWords()
+    public void CountWords_DecodedText_RougeTokensOnly()
     {
-        var words = new WordPieceWords([.. Enumerable.Range(0, 30).Select(id => id == 20)]); // id 20 = "##x"
-        var counts = words.CountWords([10, 20, 10, 20, 20, 10], out int total);
-        Assert.AreEqual(3, total);
-        Assert.AreEqual(1, counts["10 20"]);
-        Assert.AreEqual(1, counts["10 20 20"]);
-        Assert.AreEqual(1, counts["10"]);
+        var words = new RougeWords(ids => string.Join("", ids.Select(id => id switch { 1 => "Don", 2 => "'", 3 => "t", 4 => " STOP", 5 => "!", _ => " x" })));
+        var counts = words.CountWords([1, 2, 3, 4, 5, 4], out int total);   // "Don't STOP! STOP" -> don, t, stop, stop
+        Assert.AreEqual(4, total);
+        Assert.AreEqual(2, counts["stop"]);
+        CollectionAssert.AreEquivalent(new[] { "don", "t", "stop" }, counts.Keys.ToArray());
     }
 
     [TestMethod]

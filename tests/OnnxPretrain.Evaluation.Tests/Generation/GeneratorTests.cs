@@ -72,7 +72,8 @@ public sealed class GeneratorTests
             var expected = prefix.Skip(1).TakeWhile(t => t != Eos).ToArray();
             Console.WriteLine($"example {e}: [{string.Join(" ", outputs[e].Tokens)}] score {outputs[e].Score:F4}");
             CollectionAssert.AreEqual(expected, outputs[e].Tokens, $"example {e}");
-            Assert.AreEqual(score, outputs[e].Score, 1e-4);
+            Assert.AreEqual(score, outputs[e].SumLogProbs, 1e-4);
+            Assert.AreEqual(score / (prefix.Count - 1), outputs[e].Score, 1e-4, "greedy scores are length-normalised like beam's (length_penalty 1)");
         }
     }
 
@@ -101,6 +102,48 @@ public sealed class GeneratorTests
         Console.WriteLine($"beam: [{string.Join(" ", output.Tokens)}] {output.Score:F5}; exhaustive: [{string.Join(" ", best.Tokens)}] {best.Score:F5}");
         CollectionAssert.AreEqual(best.Tokens, output.Tokens);
         Assert.AreEqual(best.Score, output.Score, 1e-4);
+    }
+
+    [TestMethod]
+    [DataRow(0f), DataRow(1f), DataRow(2f)]
+    public void Beam_NeverWideEnough_FindsTheExhaustiveBestLengthNormalised(float lengthPenalty)
+    {
+        const int V = 5, MaxNew = 4;
+        var export = Export(V);
+        using var generator = Seq2SeqGenerator.Load(export);
+        using var full = new FullDecoder(export);
+        foreach (long[] source in new long[][] { [3, 4, 4, 3, 0, 4], [4, 3], [0, 0, 3, 4] })
+        {
+            var output = generator.Generate([source], new GenerationOptions
+            {
+                NumBeams = 125, MaxNewTokens = MaxNew, LengthPenalty = lengthPenalty, EarlyStopping = EarlyStopping.Never,
+            })[0];
+            var best = Exhaustive(full, source, V, MaxNew, lengthPenalty);
+            CollectionAssert.AreEqual(best.Tokens, output.Tokens, $"source [{string.Join(" ", source)}]");
+            Assert.AreEqual(best.Score, output.Score, 1e-4);
+        }
+    }
+
+    /// <summary>The best sequence by sum log p / length^penalty among all that end in EOS within maxNew tokens or run maxNew tokens.</summary>
+    private static (long[] Tokens, double Score) Exhaustive(FullDecoder full, long[] source, int vocab, int maxNew, float lengthPenalty)
+    {
+        (long[] Tokens, double Score) best = ([], double.NegativeInfinity);
+        void Search(List<long> prefix, double sum)
+        {
+            var lp = full.NextLogProbs(source, prefix);
+            for (int t = 0; t < vocab; t++)
+            {
+                double s = sum + lp[t];
+                if (t == Eos || prefix.Count == maxNew)
+                {
+                    double score = s / Math.Pow(prefix.Count, lengthPenalty);
+                    if (score > best.Score) best = (t == Eos ? prefix.Skip(1).ToArray() : [.. prefix.Skip(1), t], score);
+                }
+                else Search([.. prefix, t], s);
+            }
+        }
+        Search([Start], 0);
+        return best;
     }
 
     [TestMethod]
@@ -155,5 +198,28 @@ public sealed class GeneratorTests
         Assert.AreEqual(-0.5, h.Best().Score, 1e-12);
         Assert.IsFalse(h.IsDone(bestRunningSum: -1.5, length: 2));   // -0.75 > worst kept -1.0
         Assert.IsTrue(h.IsDone(bestRunningSum: -3.0, length: 2));    // -1.5 <= -1.0
+    }
+
+    [TestMethod]
+    public void BeamHypotheses_EarlyStoppingModes_HuggingFaceMeanings()
+    {
+        BeamHypotheses Kept(EarlyStopping mode)
+        {
+            var h = new BeamHypotheses(2, lengthPenalty: 1f, mode, maxLength: 10);
+            h.Add([1], -2.0, 2);     // -1.0
+            h.Add([2], -3.0, 2);     // -1.5: worst kept
+            return h;
+        }
+        var one = new BeamHypotheses(2, 1f, EarlyStopping.AsSoonAsDone);
+        one.Add([1], -2.0, 2);
+        Assert.IsFalse(one.IsDone(-100, 2), "true: not before num_beams hypotheses");
+        Assert.IsTrue(Kept(EarlyStopping.AsSoonAsDone).IsDone(bestRunningSum: -0.1, length: 2), "true: done with num_beams hypotheses");
+        // A running beam with sum -4 at length 2: -2.0 now (cannot win at this length) but -0.4 at length 10 (could still win).
+        Assert.IsTrue(Kept(EarlyStopping.Heuristic).IsDone(bestRunningSum: -4.0, length: 2));
+        Assert.IsFalse(Kept(EarlyStopping.Never).IsDone(bestRunningSum: -4.0, length: 2));
+        Assert.IsTrue(Kept(EarlyStopping.Never).IsDone(bestRunningSum: -16.0, length: 2));  // -1.6 even at length 10
+        var shortFavoured = new BeamHypotheses(1, lengthPenalty: -1f, EarlyStopping.Never, maxLength: 10);
+        shortFavoured.Add([1], -1.0, 2);                                                      // -2.0
+        Assert.IsTrue(shortFavoured.IsDone(bestRunningSum: -1.0, length: 2), "penalty <= 0: the current length bounds");
     }
 }
