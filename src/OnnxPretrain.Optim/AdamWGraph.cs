@@ -30,32 +30,8 @@ public sealed record OptimizedParameter(string Name, long[] Shape);
 /// </summary>
 public static class AdamWGraph
 {
-    /// <summary>Name of the learning-rate input, float32 of shape [1].</summary>
-    public const string LearningRateName = "learning_rate";
-
-    /// <summary>Name of the step input, int64 of shape [1]: the 1-based index t of the update being applied.</summary>
-    public const string StepName = "step";
-
-    /// <summary>Name of the output holding the global L2 gradient norm before clipping, float32 scalar (shape []).</summary>
-    public const string GlobalGradNormName = "global_grad_norm";
-
     /// <summary>The constant added to the norm in the clip coefficient, as in <c>clip_grad_norm_</c>.</summary>
     public const float ClipEpsilon = 1e-6f;
-
-    /// <summary>Name of the gradient input of parameter <paramref name="parameter"/>: <c>{parameter}_grad</c>.</summary>
-    public static string GradName(string parameter) => parameter + "_grad";
-
-    /// <summary>Name of the first-moment (m) input of <paramref name="parameter"/>: <c>{parameter}.momentum0</c>.</summary>
-    public static string Momentum0Name(string parameter) => parameter + ".momentum0";
-
-    /// <summary>Name of the second-moment (v) input of <paramref name="parameter"/>: <c>{parameter}.momentum1</c>.</summary>
-    public static string Momentum1Name(string parameter) => parameter + ".momentum1";
-
-    /// <summary>
-    /// Name of the output holding the new value of input <paramref name="inputName"/>: <c>{inputName}.updated</c>.
-    /// Works for parameters and moments alike, e.g. <c>UpdatedName(Momentum0Name(p))</c> is <c>p.momentum0.updated</c>.
-    /// </summary>
-    public static string UpdatedName(string inputName) => inputName + ".updated";
 
     /// <summary>True when decoupled weight decay applies to the parameter: rank ≥ 2 (not biases or LayerNorm weights).</summary>
     public static bool AppliesWeightDecay(OptimizedParameter parameter)
@@ -68,9 +44,9 @@ public static class AdamWGraph
     public static string[] InputNames(IReadOnlyList<OptimizedParameter> parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var names = new List<string> { LearningRateName, StepName };
+        var names = new List<string> { ArtifactNames.LearningRate, ArtifactNames.Step };
         foreach (var p in parameters)
-            names.AddRange([p.Name, GradName(p.Name), Momentum0Name(p.Name), Momentum1Name(p.Name)]);
+            names.AddRange([p.Name, ArtifactNames.Grad(p.Name), ArtifactNames.Momentum0(p.Name), ArtifactNames.Momentum1(p.Name)]);
         return names.ToArray();
     }
 
@@ -80,8 +56,8 @@ public static class AdamWGraph
         ArgumentNullException.ThrowIfNull(parameters);
         var names = new List<string>();
         foreach (var p in parameters)
-            names.AddRange([UpdatedName(p.Name), UpdatedName(Momentum0Name(p.Name)), UpdatedName(Momentum1Name(p.Name))]);
-        names.Add(GlobalGradNormName);
+            names.AddRange([ArtifactNames.Updated(p.Name), ArtifactNames.Updated(ArtifactNames.Momentum0(p.Name)), ArtifactNames.Updated(ArtifactNames.Momentum1(p.Name))]);
+        names.Add(ArtifactNames.GlobalGradNorm);
         return names.ToArray();
     }
 
@@ -97,15 +73,15 @@ public static class AdamWGraph
         options.Validate();
         CheckParameters(parameters);
         var g = Graph.Create("adamw_optimizer");
-        var lr = g.Input(LearningRateName, DataType.Float, Shape.Of(1));
-        var step = g.Input(StepName, DataType.Int64, Shape.Of(1));
+        var lr = g.Input(ArtifactNames.LearningRate, DataType.Float, Shape.Of(1));
+        var step = g.Input(ArtifactNames.Step, DataType.Int64, Shape.Of(1));
         var states = parameters.Select(p => DeclareInputs(g, p)).ToList();
         var norm = GlobalGradNorm(g, states.Select(s => s.Grad).ToList());
         var clip = options.MaxGradNorm is { } max ? ClipCoefficient(g, norm, max) : null;
         bool decays = options.WeightDecay > 0 && parameters.Any(AppliesWeightDecay);
         var coefficients = StepCoefficients(g, lr, step, options, decays, clip);
         foreach (var s in states) EmitUpdate(g, s, coefficients, options);
-        g.Output(norm, GlobalGradNormName);
+        g.Output(norm, ArtifactNames.GlobalGradNorm);
         return g;
     }
 
@@ -124,15 +100,15 @@ public static class AdamWGraph
         var shape = Shape.Of(p.Shape);
         return new ParameterInputs(p.Name, AppliesWeightDecay(p),
             g.Input(p.Name, DataType.Float, shape),
-            g.Input(GradName(p.Name), DataType.Float, shape),
-            g.Input(Momentum0Name(p.Name), DataType.Float, shape),
-            g.Input(Momentum1Name(p.Name), DataType.Float, shape));
+            g.Input(ArtifactNames.Grad(p.Name), DataType.Float, shape),
+            g.Input(ArtifactNames.Momentum0(p.Name), DataType.Float, shape),
+            g.Input(ArtifactNames.Momentum1(p.Name), DataType.Float, shape));
     }
 
     /// <summary>‖g‖ = sqrt(Σ_params Σ_elements g²), a float32 scalar.</summary>
     private static Value GlobalGradNorm(Graph g, IReadOnlyList<Value> grads)
     {
-        using var _ = g.Scope(GlobalGradNormName);
+        using var _ = g.Scope(ArtifactNames.GlobalGradNorm);
         var squares = grads.Select(grad => g.ReduceSumSquare(grad, [], keepDims: false)).ToList();
         var total = g.AddNode("Sum", squares.ToArray(), [new Graph.OutputSpec(DataType.Float, Shape.Scalar)])[0];
         return g.Sqrt(total);
@@ -176,9 +152,9 @@ public static class AdamWGraph
         var v = SecondMoment(g, s.V, s.Grad, o.Beta2, c.GradWeight2);
         var decayed = s.Decays && c.DecayFactor is { } factor ? g.Mul(s.Param, factor) : s.Param;
         var updated = AdamStep(g, decayed, m, v, c);
-        g.Output(updated, UpdatedName(s.Name));
-        g.Output(m, UpdatedName(Momentum0Name(s.Name)));
-        g.Output(v, UpdatedName(Momentum1Name(s.Name)));
+        g.Output(updated, ArtifactNames.Updated(s.Name));
+        g.Output(m, ArtifactNames.Updated(ArtifactNames.Momentum0(s.Name)));
+        g.Output(v, ArtifactNames.Updated(ArtifactNames.Momentum1(s.Name)));
     }
 
     /// <summary>m ← β₁·m + (1 − β₁)·ĝ with the clipped gradient ĝ = c·g: w₁ = (1 − β₁)·c.</summary>

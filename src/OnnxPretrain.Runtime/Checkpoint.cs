@@ -49,8 +49,8 @@ public static class Checkpoint
         var d = new Dictionary<string, TensorData>();
         foreach (var p in parameters.Where(p => p.Trainable))
         {
-            d[p.Value.Name + ".momentum0"] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
-            d[p.Value.Name + ".momentum1"] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
+            d[ArtifactNames.Momentum0(p.Value.Name)] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
+            d[ArtifactNames.Momentum1(p.Value.Name)] = TensorData.Zeros(p.Initial.Type, p.Initial.Shape);
         }
         return d;
     }

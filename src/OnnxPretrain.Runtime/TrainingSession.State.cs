@@ -14,7 +14,7 @@ public sealed partial class TrainingSession
 
     /// <summary>AdamW moments, copied out, keyed <c>&lt;p&gt;.momentum0</c> / <c>&lt;p&gt;.momentum1</c>.</summary>
     public Dictionary<string, TensorData> GetMoments() =>
-        _m0.Select(p => (p.Key + ".momentum0", p.Value)).Concat(_m1.Select(p => (p.Key + ".momentum1", p.Value)))
+        _m0.Select(p => (ArtifactNames.Momentum0(p.Key), p.Value)).Concat(_m1.Select(p => (ArtifactNames.Momentum1(p.Key), p.Value)))
             .ToDictionary(p => p.Item1, p => OrtTensors.ToTensorData(p.Item2));
 
     /// <summary>
@@ -43,7 +43,7 @@ public sealed partial class TrainingSession
 
     private StepResult ScalarResult(Dictionary<string, TensorData> stepOutputs, long[] targets)
     {
-        float loss = _scalarOuts["loss"].GetTensorDataAsSpan<float>()[0];
+        float loss = _scalarOuts[ArtifactNames.Loss].GetTensorDataAsSpan<float>()[0];
         var metrics = Manifest.Metrics.ToDictionary(m => m, m => _scalarOuts[m].GetTensorDataAsSpan<float>()[0]);
         return new StepResult(loss, metrics, stepOutputs, targets);
     }
@@ -72,13 +72,13 @@ public sealed partial class TrainingSession
         return (current, next);
     }
 
-    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadMoments(SafetensorsFile optimizer, string suffix)
+    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadMoments(SafetensorsFile optimizer, Func<string, string> name)
     {
         var current = new Dictionary<string, OrtValue>();
         var next = new Dictionary<string, OrtValue>();
         foreach (var spec in Manifest.TrainableParameters)
         {
-            var t = Expect(optimizer, spec.Name + suffix, spec.Dtype, spec.Shape, "optimizer");
+            var t = Expect(optimizer, name(spec.Name), spec.Dtype, spec.Shape, "optimizer");
             current[spec.Name] = OrtTensors.ToOrtValue(t);
             next[spec.Name] = OrtTensors.ToOrtValue(t);
         }

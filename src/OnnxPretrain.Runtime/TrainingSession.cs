@@ -72,8 +72,8 @@ public sealed partial class TrainingSession : IDisposable
             _opt = Open(manifest.OptimizerModel.File, options);
         }
         (_params, _paramsNext) = LoadParameters(model);
-        (_m0, _m0Next) = LoadMoments(optimizer, ".momentum0");
-        (_m1, _m1Next) = LoadMoments(optimizer, ".momentum1");
+        (_m0, _m0Next) = LoadMoments(optimizer, ArtifactNames.Momentum0);
+        (_m1, _m1Next) = LoadMoments(optimizer, ArtifactNames.Momentum1);
         _grad = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
         _gradNext = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
         _reset = OrtTensors.ToOrtValue(TensorData.Create(new[] { true }, 1));
@@ -81,7 +81,7 @@ public sealed partial class TrainingSession : IDisposable
         _step = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0L }, 1));
         _norm = OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f }));
         _lossScales = OrtTensors.ToOrtValue(TensorData.Create(new float[manifest.LossTerms.Count], manifest.LossTerms.Count));
-        _scalarOuts = manifest.Metrics.Prepend("loss").ToDictionary(m => m, _ => OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f })));
+        _scalarOuts = manifest.Metrics.Prepend(ArtifactNames.Loss).ToDictionary(m => m, _ => OrtTensors.ToOrtValue(TensorData.Create(new[] { 0f })));
     }
 
     private InferenceSession Open(string file, SessionOptions options)
@@ -127,11 +127,11 @@ public sealed partial class TrainingSession : IDisposable
             using var binding = _train.CreateIoBinding();
             foreach (var (name, v) in inputs) binding.BindInput(name, v);
             foreach (var (name, v) in _params) binding.BindInput(name, v);
-            foreach (var p in _trainable) binding.BindInput(p + "_grad.accumulation.buffer", _grad[p]);
-            binding.BindInput("lazy_reset_grad", _reset);
-            binding.BindInput("loss_scales", _lossScales);
+            foreach (var p in _trainable) binding.BindInput(ArtifactNames.AccumulationBuffer(p), _grad[p]);
+            binding.BindInput(ArtifactNames.LazyResetGrad, _reset);
+            binding.BindInput(ArtifactNames.LossScales, _lossScales);
             foreach (var (name, v) in _scalarOuts) binding.BindOutput(name, v);
-            foreach (var p in _trainable) binding.BindOutput(p + "_grad", _gradNext[p]);
+            foreach (var p in _trainable) binding.BindOutput(ArtifactNames.Grad(p), _gradNext[p]);
             foreach (var name in Manifest.StepOutputs) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);
             using var runOptions = new RunOptions();
             _train.RunWithBinding(runOptions, binding);
@@ -200,19 +200,19 @@ public sealed partial class TrainingSession : IDisposable
         _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
         using (var binding = _opt.CreateIoBinding())
         {
-            binding.BindInput("learning_rate", _lr);
-            binding.BindInput("step", _step);
+            binding.BindInput(ArtifactNames.LearningRate, _lr);
+            binding.BindInput(ArtifactNames.Step, _step);
             foreach (var p in _trainable)
             {
                 binding.BindInput(p, _params[p]);
-                binding.BindInput(p + "_grad", _grad[p]);
-                binding.BindInput(p + ".momentum0", _m0[p]);
-                binding.BindInput(p + ".momentum1", _m1[p]);
-                binding.BindOutput(p + ".updated", _paramsNext[p]);
-                binding.BindOutput(p + ".momentum0.updated", _m0Next[p]);
-                binding.BindOutput(p + ".momentum1.updated", _m1Next[p]);
+                binding.BindInput(ArtifactNames.Grad(p), _grad[p]);
+                binding.BindInput(ArtifactNames.Momentum0(p), _m0[p]);
+                binding.BindInput(ArtifactNames.Momentum1(p), _m1[p]);
+                binding.BindOutput(ArtifactNames.Updated(p), _paramsNext[p]);
+                binding.BindOutput(ArtifactNames.Updated(ArtifactNames.Momentum0(p)), _m0Next[p]);
+                binding.BindOutput(ArtifactNames.Updated(ArtifactNames.Momentum1(p)), _m1Next[p]);
             }
-            binding.BindOutput("global_grad_norm", _norm);
+            binding.BindOutput(ArtifactNames.GlobalGradNorm, _norm);
             using var runOptions = new RunOptions();
             _opt.RunWithBinding(runOptions, binding);
         }

@@ -71,7 +71,7 @@ public static class ArtifactBuilder
 
     private static IEnumerable<Value> ExtraOutputs(Graph train)
     {
-        var grads = train.Parameters.Where(p => p.Trainable).Select(p => TrainingGraph.GradName(p.Value.Name)).ToHashSet();
+        var grads = train.Parameters.Where(p => p.Trainable).Select(p => ArtifactNames.Grad(p.Value.Name)).ToHashSet();
         return train.Outputs.Skip(1).Where(v => !grads.Contains(v.Name));
     }
 

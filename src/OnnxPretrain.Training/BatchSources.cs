@@ -78,8 +78,8 @@ public sealed class PairClassificationSource : IBatchSource
         }
         var arrays = new Dictionary<string, BatchArray>
         {
-            ["input_ids"] = new(ids, [b, t]), ["attention_mask"] = new(mask, [b, t]), ["token_type_ids"] = new(types, [b, t]),
-            ["labels"] = new(rows.Select(r => _labels[r]).ToArray(), [b]),
+            [BatcherInputNames.InputIds] = new(ids, [b, t]), [BatcherInputNames.AttentionMask] = new(mask, [b, t]), [BatcherInputNames.TokenTypeIds] = new(types, [b, t]),
+            [BatcherInputNames.Labels] = new(rows.Select(r => _labels[r]).ToArray(), [b]),
         };
         return new Batch(arrays, tokens);
     }

@@ -40,11 +40,11 @@ public static partial class Pretraining
         var arrays = batch.Arrays.ToDictionary();
         if (type == "as2")
         {
-            arrays.Remove("masked_lm_positions");
-            arrays.Remove("masked_lm_labels");
-            arrays["input_ids"] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [batchSize, recipe.Data.SequenceLength]);
+            arrays.Remove(BatcherInputNames.MaskedLmPositions);
+            arrays.Remove(BatcherInputNames.MaskedLmLabels);
+            arrays[BatcherInputNames.InputIds] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [batchSize, recipe.Data.SequenceLength]);
         }
-        arrays[type == "as2" ? "labels" : "sentence_labels"] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
+        arrays[type == "as2" ? BatcherInputNames.Labels : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
     }
 

@@ -60,8 +60,8 @@ public static partial class Pretraining
         var batch = Seq2SeqBatchBuilder.Build([new(Ids(s), Ids(l)), new(Ids(s / 2), Ids(l / 2))], s, l, specials);
         if (!recipe.Objective.EncoderMlm) return batch;
         var arrays = batch.Arrays.ToDictionary();
-        arrays["masked_lm_positions"] = new BatchArray(new long[] { 1, s + 1 }, [2]);
-        arrays["masked_lm_labels"] = new BatchArray(new long[] { content, content }, [2]);
+        arrays[BatcherInputNames.MaskedLmPositions] = new BatchArray(new long[] { 1, s + 1 }, [2]);
+        arrays[BatcherInputNames.MaskedLmLabels] = new BatchArray(new long[] { content, content }, [2]);
         return batch with { Arrays = arrays };
     }
 

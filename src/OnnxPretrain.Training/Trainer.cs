@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OnnxPretrain.Data;
+using OnnxPretrain.Onnx;
 using OnnxPretrain.Optim;
 using OnnxPretrain.Runtime;
 using OnnxPretrain.Training.Distributed;
@@ -115,7 +116,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
     /// <summary>Mean loss and metrics over the first <c>eval_batches</c> held-out batches; logged and returned (loss).</summary>
     public double Evaluate(long step, double elapsed)
     {
-        var outputs = session.Manifest.Metrics.Prepend("loss").ToList();
+        var outputs = session.Manifest.Metrics.Prepend(ArtifactNames.Loss).ToList();
         var sums = outputs.ToDictionary(o => o, _ => 0.0);
         for (int i = 0; i < config.EvalBatches; i++)
         {
@@ -123,7 +124,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
             foreach (var o in outputs) sums[o] += r[o].AsFloats()[0] / config.EvalBatches;
         }
         _log.Eval(step, sums, elapsed);
-        return sums["loss"];
+        return sums[ArtifactNames.Loss];
     }
 
     private void Checkpoint(long step, long position)

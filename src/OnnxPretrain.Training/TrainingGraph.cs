@@ -14,21 +14,6 @@ namespace OnnxPretrain.Training;
 /// </summary>
 public static class TrainingGraph
 {
-    /// <summary>Name of the bool[1] input that makes the step overwrite, rather than add to, the buffers.</summary>
-    public const string LazyResetGradName = "lazy_reset_grad";
-
-    /// <summary>Name of the float (K) input of per-term loss scales (1 / the window's targets of each term).</summary>
-    public const string LossScalesName = "loss_scales";
-
-    /// <summary>Name of the loss output.</summary>
-    public const string LossName = "loss";
-
-    /// <summary>The accumulation-buffer input name of parameter <paramref name="p"/>.</summary>
-    public static string BufferName(string p) => p + "_grad.accumulation.buffer";
-
-    /// <summary>The gradient output name of parameter <paramref name="p"/>.</summary>
-    public static string GradName(string p) => p + "_grad";
-
     /// <summary>The metric name of a loss term's mean when a model has several terms.</summary>
     public static string TermLossName(string term) => term + "_loss";
 
@@ -46,21 +31,21 @@ public static class TrainingGraph
         var outs = model.Build(g, true);
         var terms = CheckTerms(g, outs.Losses, model.Name);
         lossTerms = terms.Select(t => new LossTermSpec(t.Name, t.Weight, t.Targets)).ToList();
-        var scales = g.TrailingInput(LossScalesName, DataType.Float, Shape.Of(terms.Count));
+        var scales = g.TrailingInput(ArtifactNames.LossScales, DataType.Float, Shape.Of(terms.Count));
         var means = terms.Select((t, k) => g.Mul(t.Sum, g.Squeeze(g.Slice(scales, [k], [k + 1], [0]), 0))).ToList(); // scalars
         var loss = WeightedSum(g, terms, means);
-        g.Output(loss, LossName);
+        g.Output(loss, ArtifactNames.Loss);
         foreach (var m in TermOutputs(terms, means).Concat(outs.Metrics).Concat(outs.StepOutputs ?? [])) g.Output(m.Value, m.Name);
         var trainable = g.Parameters.Where(p => p.Trainable).Select(p => p.Value).ToList();
         var grads = GradientBuilder.Build(g, loss, trainable);
-        var buffers = trainable.Select(p => g.TrailingInput(BufferName(p.Name), p.Type, p.Shape)).ToList();
-        var reset = g.TrailingInput(LazyResetGradName, DataType.Bool, Shape.Of(1));
+        var buffers = trainable.Select(p => g.TrailingInput(ArtifactNames.AccumulationBuffer(p.Name), p.Type, p.Shape)).ToList();
+        var reset = g.TrailingInput(ArtifactNames.LazyResetGrad, DataType.Bool, Shape.Of(1));
         using (g.Scope("gradient_accumulation"))
         {
             for (int i = 0; i < trainable.Count; i++)
             {
                 var accumulated = g.Where(reset, grads[trainable[i]], g.Add(buffers[i], grads[trainable[i]]));
-                g.Output(accumulated, GradName(trainable[i].Name));
+                g.Output(accumulated, ArtifactNames.Grad(trainable[i].Name));
             }
         }
         return g;
@@ -77,7 +62,7 @@ public static class TrainingGraph
         var outs = model.Build(g, false);
         var terms = CheckTerms(g, outs.Losses, model.Name);
         var means = terms.Select(t => g.Div(t.Sum, g.Max(t.Targets.Count(g, InputOf(g, t)), g.Scalar(1, DataType.Float)))).ToList();
-        g.Output(WeightedSum(g, terms, means), LossName);
+        g.Output(WeightedSum(g, terms, means), ArtifactNames.Loss);
         foreach (var m in TermOutputs(terms, means).Concat(outs.Metrics).Concat(outs.Heads)) g.Output(m.Value, m.Name);
         return g;
     }

@@ -11,7 +11,7 @@ public sealed class ArchitectureTests
         ["Onnx"] = [],
         ["Autodiff"] = ["Onnx"],
         ["Optim"] = ["Onnx"],
-        ["Models"] = ["Onnx"],
+        ["Models"] = ["Onnx", "Data"],          // Data: the batch input names, defined once by the batchers
         ["Data"] = [],
         ["Runtime"] = ["Onnx"],
         ["Training"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime"],

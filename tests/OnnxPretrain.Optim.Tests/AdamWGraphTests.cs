@@ -41,7 +41,7 @@ public sealed class AdamWGraphTests
         foreach (var p in Parameters)
         {
             var grad = first.Gradients[p.Name];
-            var m = first.Outputs[AdamWGraph.UpdatedName(AdamWGraph.Momentum0Name(p.Name))].AsFloats();
+            var m = first.Outputs[ArtifactNames.Updated(ArtifactNames.Momentum0(p.Name))].AsFloats();
             for (int i = 0; i < m.Length; i++)
                 AssertClose((1 - (double)options.Beta1) * grad[i] * coef, m[i], $"clipped m of {p.Name}[{i}]");
         }
@@ -62,20 +62,20 @@ public sealed class AdamWGraphTests
         {
             int n = (int)p.Shape.Aggregate(1L, (a, b) => a * b);
             feeds[p.Name] = TensorData.Create(Enumerable.Range(1, n).Select(i => (float)i).ToArray(), p.Shape);
-            feeds[AdamWGraph.GradName(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
-            feeds[AdamWGraph.Momentum0Name(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
-            feeds[AdamWGraph.Momentum1Name(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
+            feeds[ArtifactNames.Grad(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
+            feeds[ArtifactNames.Momentum0(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
+            feeds[ArtifactNames.Momentum1(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
         }
         var outputs = Run(session, feeds);
         foreach (var p in parameters)
         {
-            var updated = outputs[AdamWGraph.UpdatedName(p.Name)];
+            var updated = outputs[ArtifactNames.Updated(p.Name)];
             CollectionAssert.AreEqual(p.Shape, updated.Shape, $"shape of {p.Name}");
             double factor = p.Name == "w" ? 1 - 0.5 * 0.1 : 1.0; // only the rank-2 weight decays
             var before = feeds[p.Name].AsFloats();
             for (int i = 0; i < before.Length; i++) AssertClose(before[i] * factor, updated.AsFloats()[i], $"{p.Name}[{i}]");
         }
-        Assert.AreEqual(0f, outputs[AdamWGraph.GlobalGradNormName].AsFloats().Single());
+        Assert.AreEqual(0f, outputs[ArtifactNames.GlobalGradNorm].AsFloats().Single());
     }
 
     [TestMethod]
@@ -175,11 +175,11 @@ public sealed class AdamWGraphTests
             var grads = Parameters.ToDictionary(p => p.Name, p => RandomValues(random, p, gradScale));
             var feeds = StepFeeds(LearningRates[s], s + 1);
             foreach (var (name, value) in state) feeds[name] = value;
-            foreach (var p in Parameters) feeds[AdamWGraph.GradName(p.Name)] = TensorData.Create(grads[p.Name], p.Shape);
+            foreach (var p in Parameters) feeds[ArtifactNames.Grad(p.Name)] = TensorData.Create(grads[p.Name], p.Shape);
             var outputs = Run(session, feeds);
             double referenceNorm = reference.Step(grads, LearningRates[s], s + 1);
-            foreach (var name in state.Keys.ToList()) state[name] = outputs[AdamWGraph.UpdatedName(name)];
-            float graphNorm = outputs[AdamWGraph.GlobalGradNormName].AsFloats().Single();
+            foreach (var name in state.Keys.ToList()) state[name] = outputs[ArtifactNames.Updated(name)];
+            float graphNorm = outputs[ArtifactNames.GlobalGradNorm].AsFloats().Single();
             AssertClose(referenceNorm, graphNorm, $"global_grad_norm at step {s + 1}");
             AssertMatchesReference(reference, state, s + 1);
             results.Add(new StepResult(outputs, graphNorm, referenceNorm, grads));
@@ -192,8 +192,8 @@ public sealed class AdamWGraphTests
         foreach (var p in Parameters)
         {
             AssertAllClose(reference.P[p.Name], state[p.Name], $"{p.Name} at step {step}");
-            AssertAllClose(reference.M[p.Name], state[AdamWGraph.Momentum0Name(p.Name)], $"m of {p.Name} at step {step}");
-            AssertAllClose(reference.V[p.Name], state[AdamWGraph.Momentum1Name(p.Name)], $"v of {p.Name} at step {step}");
+            AssertAllClose(reference.M[p.Name], state[ArtifactNames.Momentum0(p.Name)], $"m of {p.Name} at step {step}");
+            AssertAllClose(reference.V[p.Name], state[ArtifactNames.Momentum1(p.Name)], $"v of {p.Name} at step {step}");
         }
     }
 
@@ -203,8 +203,8 @@ public sealed class AdamWGraphTests
         foreach (var p in Parameters)
         {
             state[p.Name] = TensorData.Create(RandomValues(random, p, 1f), p.Shape);
-            state[AdamWGraph.Momentum0Name(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
-            state[AdamWGraph.Momentum1Name(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
+            state[ArtifactNames.Momentum0(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
+            state[ArtifactNames.Momentum1(p.Name)] = TensorData.Zeros(DataType.Float, p.Shape);
         }
         return state;
     }
@@ -214,8 +214,8 @@ public sealed class AdamWGraphTests
 
     private static Dictionary<string, TensorData> StepFeeds(float learningRate, long step) => new()
     {
-        [AdamWGraph.LearningRateName] = TensorData.Create(new[] { learningRate }, 1),
-        [AdamWGraph.StepName] = TensorData.Create(new[] { step }, 1),
+        [ArtifactNames.LearningRate] = TensorData.Create(new[] { learningRate }, 1),
+        [ArtifactNames.Step] = TensorData.Create(new[] { step }, 1),
     };
 
     private static Dictionary<string, TensorData> Run(InferenceSession session, IReadOnlyDictionary<string, TensorData> feeds)
@@ -265,8 +265,8 @@ public sealed class AdamWGraphTests
             foreach (var p in parameters)
             {
                 P[p.Name] = initial[p.Name].AsFloats().Select(x => (double)x).ToArray();
-                M[p.Name] = initial[AdamWGraph.Momentum0Name(p.Name)].AsFloats().Select(x => (double)x).ToArray();
-                V[p.Name] = initial[AdamWGraph.Momentum1Name(p.Name)].AsFloats().Select(x => (double)x).ToArray();
+                M[p.Name] = initial[ArtifactNames.Momentum0(p.Name)].AsFloats().Select(x => (double)x).ToArray();
+                V[p.Name] = initial[ArtifactNames.Momentum1(p.Name)].AsFloats().Select(x => (double)x).ToArray();
             }
         }
 

@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -15,9 +16,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class ContrastiveObjective : PretrainingObjective
 {
-    /// <summary>Batch input name of the labels (row b of side A matches row b of side B).</summary>
-    public const string Labels = "contrastive_labels";
-
     /// <summary>ε added to the squared norm before the square root (L2 normalisation).</summary>
     public const float NormEpsilon = 1e-12f;
 
@@ -29,14 +27,14 @@ public sealed class ContrastiveObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);                                          // (2B, T)
-        var labels = g.Input(Labels, DataType.Int64, new Shape("pairs"));                          // (B)
+        var labels = g.Input(ContrastiveInputNames.Labels, DataType.Int64, new Shape("pairs"));                          // (B)
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);           // (2B, T, H)
         var pooled = Objective.Pooling == "cls" ? g.Gather(g.Reshape(hidden, -1, Encoder.HiddenSize), g.FirstTokenRows(ids))
             : MeanPool(g, hidden, mask);                                                           // (2B, H)
         var (logits, loss) = InfoNce(g, Normalize(g, pooled), Encoder.HiddenSize, labels, Objective.Temperature, Objective.SymmetricLoss);
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
-        return new ForwardOutputs([new("contrastive", loss, LossTargets.Labels(Labels))], [new("contrastive_accuracy", accuracy)],
+        return new ForwardOutputs([new("contrastive", loss, LossTargets.Labels(ContrastiveInputNames.Labels))], [new("contrastive_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("embeddings", pooled), new("contrastive_logits", logits)]);
     }
 

@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -16,9 +17,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class ElectraObjective : PretrainingObjective
 {
-    /// <summary>Batch input name of the Gumbel-max uniform noise.</summary>
-    public const string SamplingNoise = "sampling_noise";
-
     /// <summary>Creates the objective.</summary>
     public ElectraObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
@@ -37,9 +35,9 @@ public sealed class ElectraObjective : PretrainingObjective
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
         int v = Encoder.VocabSize;
-        var positions = g.Input(MaskedLmObjective.Positions, DataType.Int64, new Shape(PredictionsDim)); // (M)
-        var labels = g.Input(MaskedLmObjective.Labels, DataType.Int64, new Shape(PredictionsDim));       // (M)
-        var noise = g.Input(SamplingNoise, DataType.Float, new Shape(PredictionsDim, v));                // (M, V)
+        var positions = g.Input(BatcherInputNames.MaskedLmPositions, DataType.Int64, new Shape(PredictionsDim)); // (M)
+        var labels = g.Input(BatcherInputNames.MaskedLmLabels, DataType.Int64, new Shape(PredictionsDim));       // (M)
+        var noise = g.Input(BatcherInputNames.SamplingNoise, DataType.Float, new Shape(PredictionsDim, v));                // (M, V)
         var L = NewLayers(g);
         var gen = GeneratorConfig().Validate("objective.generator");
         var wordEmbeddings = L.Weight("electra.embeddings.word_embeddings.weight", v, Encoder.EffectiveEmbeddingSize);
@@ -58,8 +56,8 @@ public sealed class ElectraObjective : PretrainingObjective
         var disc = Heads.TokenBinary(L, Encoder, hidden, discLabels, "discriminator_predictions");
         var losses = new LossTerm[]
         {
-            new("generator", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels)),
-            new("discriminator", disc.LossSum, new LossTargets(AttentionMask, TargetCounting.Ones), Objective.DiscriminatorWeight),
+            new("generator", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)),
+            new("discriminator", disc.LossSum, new LossTargets(BatcherInputNames.AttentionMask, TargetCounting.Ones), Objective.DiscriminatorWeight),
         };
         var replaced = g.ReduceMean(g.Cast(g.Equal(discLabels, g.Scalar(1, DataType.Int64)), DataType.Float), [], keepDims: false);
         return new ForwardOutputs(losses,

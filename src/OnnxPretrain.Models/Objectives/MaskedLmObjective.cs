@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -12,9 +13,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class MaskedLmObjective : PretrainingObjective
 {
-    /// <summary>Batch input names.</summary>
-    public const string Positions = "masked_lm_positions", Labels = "masked_lm_labels";
-
     /// <summary>Creates the objective.</summary>
     public MaskedLmObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
@@ -23,14 +21,14 @@ public sealed class MaskedLmObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
-        var positions = g.Input(Positions, DataType.Int64, new Shape(PredictionsDim));                // (M)
-        var labels = g.Input(Labels, DataType.Int64, new Shape(PredictionsDim));                      // (M)
+        var positions = g.Input(BatcherInputNames.MaskedLmPositions, DataType.Int64, new Shape(PredictionsDim));                // (M)
+        var labels = g.Input(BatcherInputNames.MaskedLmLabels, DataType.Int64, new Shape(PredictionsDim));                      // (M)
         var L = NewLayers(g);
         var prefix = Encoder.ModelType;
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                           // (B, T, H)
         var head = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, labels);
         var name = Objective.Type;
-        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(Labels))],
+        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels))],
             [new($"{name}_accuracy", head.Accuracy)],
             [new("last_hidden_state", hidden), new($"{name}_logits", head.Logits)]);
     }

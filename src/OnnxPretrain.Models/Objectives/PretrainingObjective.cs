@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -9,9 +10,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public abstract class PretrainingObjective
 {
-    /// <summary>Encoder input names.</summary>
-    public const string InputIds = "input_ids", AttentionMask = "attention_mask", TokenTypeIds = "token_type_ids";
-
     /// <summary>Encoder hyper-parameters.</summary>
     public EncoderConfig Encoder { get; }
 
@@ -56,7 +54,7 @@ public abstract class PretrainingObjective
     protected static (Value Ids, Value Mask, Value Types) DeclareEncoderInputs(Graph g)
     {
         var bt = new Shape("batch", "sequence");
-        return (g.Input(InputIds, DataType.Int64, bt), g.Input(AttentionMask, DataType.Int64, bt), g.Input(TokenTypeIds, DataType.Int64, bt));
+        return (g.Input(BatcherInputNames.InputIds, DataType.Int64, bt), g.Input(BatcherInputNames.AttentionMask, DataType.Int64, bt), g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt));
     }
 
     /// <summary>Runs the encoder under <paramref name="prefix"/>: ids (B, T) -> last_hidden_state (B, T, H).</summary>

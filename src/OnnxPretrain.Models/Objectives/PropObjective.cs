@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -25,15 +26,15 @@ public sealed class PropObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);                                                // (2B, T)
-        var positions = g.Input(MaskedLmObjective.Positions, DataType.Int64, new Shape(PredictionsDim)); // (M)
-        var mlmLabels = g.Input(MaskedLmObjective.Labels, DataType.Int64, new Shape(PredictionsDim));    // (M)
+        var positions = g.Input(BatcherInputNames.MaskedLmPositions, DataType.Int64, new Shape(PredictionsDim)); // (M)
+        var mlmLabels = g.Input(BatcherInputNames.MaskedLmLabels, DataType.Int64, new Shape(PredictionsDim));    // (M)
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);                 // (2B, T, H)
         var mlm = Heads.MaskedLmForModelType(L, Encoder, hidden, positions, mlmLabels);
         var scores = Heads.Classification(L, Encoder, hidden, ids, 1, training);                       // (2B, 1)
         var (rankLoss, rankAccuracy) = Heads.PairwiseMargin(g, g.Reshape(scores, -1, 2), Objective.RankingMargin); // (B, 2) -> scalar
         return new ForwardOutputs(
-            [new("rop", rankLoss, new LossTargets(InputIds, TargetCounting.Rows, RowsPerTarget: 2)), new("mlm", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels))],
+            [new("rop", rankLoss, new LossTargets(BatcherInputNames.InputIds, TargetCounting.Rows, RowsPerTarget: 2)), new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels))],
             [new("rop_accuracy", rankAccuracy), new("mlm_accuracy", mlm.Accuracy)],
             [new("last_hidden_state", hidden), new("scores", scores)]);
     }

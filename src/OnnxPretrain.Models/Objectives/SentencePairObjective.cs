@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -13,9 +14,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class SentencePairObjective : PretrainingObjective
 {
-    /// <summary>Batch input name of the pair labels.</summary>
-    public const string SentenceLabels = "sentence_labels";
-
     /// <summary>Creates the objective.</summary>
     public SentencePairObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
@@ -24,9 +22,9 @@ public sealed class SentencePairObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
-        var positions = g.Input(MaskedLmObjective.Positions, DataType.Int64, new Shape(PredictionsDim));  // (M)
-        var mlmLabels = g.Input(MaskedLmObjective.Labels, DataType.Int64, new Shape(PredictionsDim));     // (M)
-        var labels = g.Input(SentenceLabels, DataType.Int64, new Shape("batch"));                         // (B)
+        var positions = g.Input(BatcherInputNames.MaskedLmPositions, DataType.Int64, new Shape(PredictionsDim));  // (M)
+        var mlmLabels = g.Input(BatcherInputNames.MaskedLmLabels, DataType.Int64, new Shape(PredictionsDim));     // (M)
+        var labels = g.Input(SentenceLevelInputNames.SentenceLabels, DataType.Int64, new Shape("batch"));                         // (B)
         var L = NewLayers(g);
         var prefix = Encoder.ModelType;
         var hidden = Encode(L, Encoder, prefix, ids, mask, types, training);                               // (B, T, H)
@@ -35,7 +33,7 @@ public sealed class SentencePairObjective : PretrainingObjective
         var sentenceLoss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;            // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
         return new ForwardOutputs(
-            [new("mlm", mlm.LossSum, LossTargets.Labels(MaskedLmObjective.Labels)), new("sentence", sentenceLoss, LossTargets.Labels(SentenceLabels))],
+            [new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)), new("sentence", sentenceLoss, LossTargets.Labels(SentenceLevelInputNames.SentenceLabels))],
             [new("mlm_accuracy", mlm.Accuracy), new("sentence_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("logits", logits)]);
     }
@@ -47,9 +45,6 @@ public sealed class SentencePairObjective : PretrainingObjective
 /// </summary>
 public sealed class SequenceClassificationObjective : PretrainingObjective
 {
-    /// <summary>Batch input name of the labels.</summary>
-    public const string Labels = "labels";
-
     /// <summary>Creates the objective.</summary>
     public SequenceClassificationObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
@@ -58,11 +53,11 @@ public sealed class SequenceClassificationObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
-        var labels = g.Input(Labels, DataType.Int64, new Shape("batch"));                                 // (B)
+        var labels = g.Input(BatcherInputNames.Labels, DataType.Int64, new Shape("batch"));                                 // (B)
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);                   // (B, T, H)
         var logits = Heads.Classification(L, Encoder, hidden, ids, 2, training);                         // (B, 2)
         var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;                    // scalar
-        return new ForwardOutputs([new("classification", loss, LossTargets.Labels(Labels))], [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
+        return new ForwardOutputs([new("classification", loss, LossTargets.Labels(BatcherInputNames.Labels))], [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
     }
 }

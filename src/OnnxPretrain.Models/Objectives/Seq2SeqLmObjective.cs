@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -15,9 +16,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class Seq2SeqLmObjective
 {
-    /// <summary>Batch input names.</summary>
-    public const string InputIds = "input_ids", AttentionMask = "attention_mask", DecoderInputIds = "decoder_input_ids", Labels = "labels";
-
     /// <summary>Model hyper-parameters.</summary>
     public Seq2SeqConfig Model { get; }
 
@@ -46,10 +44,10 @@ public sealed class Seq2SeqLmObjective
     {
         var source = new Shape("batch", "source_sequence");
         var target = new Shape("batch", "target_sequence");
-        var ids = g.Input(InputIds, DataType.Int64, source);                                               // (B, S)
-        var mask = g.Input(AttentionMask, DataType.Int64, source);                                         // (B, S)
-        var decoderIds = g.Input(DecoderInputIds, DataType.Int64, target);                                 // (B, L)
-        var labels = g.Input(Labels, DataType.Int64, target);                                              // (B, L)
+        var ids = g.Input(BatcherInputNames.InputIds, DataType.Int64, source);                                               // (B, S)
+        var mask = g.Input(BatcherInputNames.AttentionMask, DataType.Int64, source);                                         // (B, S)
+        var decoderIds = g.Input(Seq2SeqInputNames.DecoderInputIds, DataType.Int64, target);                                 // (B, L)
+        var labels = g.Input(BatcherInputNames.Labels, DataType.Int64, target);                                              // (B, L)
         var L = new Layers(g, Seed, Model.InitStd);
         var encoderRows = Seq2Seq.EncoderStack(L, Model, ids, mask, training);                             // (B*S, d)
         var decoderRows = Seq2Seq.DecoderStack(L, Model, decoderIds, encoderRows, ids, mask, training);   // (B*L, d)
@@ -57,15 +55,15 @@ public sealed class Seq2SeqLmObjective
         var flatLabels = g.Reshape(labels, -1);                                                             // (B*L)
         var loss = g.SoftmaxCrossEntropyLoss(logits, flatLabels, reduction: "sum").Loss;                    // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), flatLabels);
-        var losses = new List<LossTerm> { new(Name, loss, LossTargets.Labels(Labels)) };
+        var losses = new List<LossTerm> { new(Name, loss, LossTargets.Labels(BatcherInputNames.Labels)) };
         var metrics = new List<NamedValue> { new($"{Name}_accuracy", accuracy) };
         if (EncoderMlm)
         {
-            var positions = g.Input("masked_lm_positions", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim)); // (M)
-            var mlmLabels = g.Input("masked_lm_labels", DataType.Int64, new Shape(PretrainingObjective.PredictionsDim));   // (M)
+            var positions = g.Input(BatcherInputNames.MaskedLmPositions, DataType.Int64, new Shape(PretrainingObjective.PredictionsDim)); // (M)
+            var mlmLabels = g.Input(BatcherInputNames.MaskedLmLabels, DataType.Int64, new Shape(PretrainingObjective.PredictionsDim));   // (M)
             var mlmLogits = Seq2Seq.LmLogits(g, g.Gather(encoderRows, positions));                                          // (M, V)
             var mlmLoss = g.SoftmaxCrossEntropyLoss(mlmLogits, mlmLabels, reduction: "sum").Loss;
-            losses.Add(new("mlm", mlmLoss, LossTargets.Labels("masked_lm_labels")));
+            losses.Add(new("mlm", mlmLoss, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)));
             metrics.Add(new("mlm_accuracy", Heads.Accuracy(g, g.ArgMax(mlmLogits, -1), mlmLabels)));
         }
         int d = Model.DModel;

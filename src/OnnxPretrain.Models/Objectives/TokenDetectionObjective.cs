@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Onnx;
 
 namespace OnnxPretrain.Models.Objectives;
@@ -12,9 +13,6 @@ namespace OnnxPretrain.Models.Objectives;
 /// </summary>
 public sealed class TokenDetectionObjective : PretrainingObjective
 {
-    /// <summary>Batch input name of the per-token labels.</summary>
-    public const string Labels = "labels";
-
     /// <summary>Creates the objective.</summary>
     public TokenDetectionObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
@@ -23,13 +21,13 @@ public sealed class TokenDetectionObjective : PretrainingObjective
     public override ForwardOutputs Build(Graph g, bool training)
     {
         var (ids, mask, types) = DeclareEncoderInputs(g);
-        var labels = g.Input(Labels, DataType.Int64, new Shape("batch", "sequence"));                 // (B, T)
+        var labels = g.Input(BatcherInputNames.Labels, DataType.Int64, new Shape("batch", "sequence"));                 // (B, T)
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);               // (B, T, H)
         var head = Heads.TokenBinary(L, Encoder, hidden, labels, "discriminator_predictions");
         var name = Objective.Type;
         IReadOnlyList<NamedValue> step = name == "crts" ? [new("predictions", head.Predictions)] : [];
-        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(Labels))], [new($"{name}_accuracy", head.Accuracy)],
+        return new ForwardOutputs([new(name, head.LossSum, LossTargets.Labels(BatcherInputNames.Labels))], [new($"{name}_accuracy", head.Accuracy)],
             [new("last_hidden_state", hidden), new("logits", head.Logits)], step);
     }
 }

@@ -31,7 +31,7 @@ public sealed class BatchSlicer
     /// <exception cref="ArgumentException">The batch has fewer rows than there are ranks, or lacks <c>input_ids</c> (B, T).</exception>
     public Batch Slice(Batch global)
     {
-        if (!global.Arrays.TryGetValue("input_ids", out var ids) || ids.Shape.Length != 2)
+        if (!global.Arrays.TryGetValue(BatcherInputNames.InputIds, out var ids) || ids.Shape.Length != 2)
             throw new ArgumentException("A data-parallel batch needs input_ids (B, T).", nameof(global));
         long b = ids.Shape[0], t = ids.Shape[1];
         if (b < _size) throw new ArgumentException($"training.batch_size {b} is smaller than the number of ranks ({_size}); each rank needs at least one row.", nameof(global));
@@ -50,7 +50,7 @@ public sealed class BatchSlicer
 
     private static int[]? PredictionsToKeep(Batch global, long from, long to)
     {
-        if (!global.Arrays.TryGetValue("masked_lm_positions", out var positions)) return null;
+        if (!global.Arrays.TryGetValue(BatcherInputNames.MaskedLmPositions, out var positions)) return null;
         var p = positions.Int64s;
         return Enumerable.Range(0, p.Length).Where(i => p[i] >= from && p[i] < to).ToArray();
     }
@@ -65,7 +65,7 @@ public sealed class BatchSlicer
         {
             var data = new long[keep.Length * width];
             for (int k = 0; k < keep.Length; k++) Array.Copy(longs, keep[k] * width, data, k * width, width);
-            if (name == "masked_lm_positions") for (int k = 0; k < data.Length; k++) data[k] -= offset;
+            if (name == BatcherInputNames.MaskedLmPositions) for (int k = 0; k < data.Length; k++) data[k] -= offset;
             return new BatchArray(data, shape);
         }
         var floats = array.Floats;
@@ -79,7 +79,7 @@ public sealed class BatchSlicer
         var shape = array.Shape.ToArray();
         shape[0] = 1;
         if (array.Data is float[]) return new BatchArray(Enumerable.Repeat(0.5f, (int)width).ToArray(), shape);
-        long value = name == "masked_lm_positions" ? 0 : MaskingDefaults.IgnoreLabel;
+        long value = name == BatcherInputNames.MaskedLmPositions ? 0 : MaskingDefaults.IgnoreLabel;
         return new BatchArray(Enumerable.Repeat(value, (int)width).ToArray(), shape);
     }
 
@@ -94,5 +94,5 @@ public sealed class BatchSlicer
     }
 
     private static long RealTokens(Dictionary<string, BatchArray> arrays, long rows, long t) =>
-        arrays.TryGetValue("attention_mask", out var mask) ? mask.Int64s.Count(m => m != 0) : rows * t;
+        arrays.TryGetValue(BatcherInputNames.AttentionMask, out var mask) ? mask.Int64s.Count(m => m != 0) : rows * t;
 }

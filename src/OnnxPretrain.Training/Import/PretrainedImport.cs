@@ -117,10 +117,10 @@ public static class PretrainedImport
     {
         var g = Graph.Create("shape");
         var bt = new Shape("batch", "sequence");
-        var ids = g.Input("input_ids", DataType.Int64, bt);
+        var ids = g.Input(BatcherInputNames.InputIds, DataType.Int64, bt);
         var L = new Layers(g, 0, c.InitializerRange);
-        var hidden = Encoder.Layers(L, c, c.ModelType, Encoder.Embeddings(L, c, c.ModelType, ids, g.Input("token_type_ids", DataType.Int64, bt), false),
-            Encoder.MaskBias(g, g.Input("attention_mask", DataType.Int64, bt)), false);
+        var hidden = Encoder.Layers(L, c, c.ModelType, Encoder.Embeddings(L, c, c.ModelType, ids, g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt), false),
+            Encoder.MaskBias(g, g.Input(BatcherInputNames.AttentionMask, DataType.Int64, bt)), false);
         if (c.ModelType == "bert") L.Linear("bert.pooler.dense", g.Reshape(hidden, -1, c.HiddenSize), c.HiddenSize, c.HiddenSize);
         return g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial.Shape);
     }
