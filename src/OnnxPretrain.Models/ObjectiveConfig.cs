@@ -7,22 +7,13 @@ namespace OnnxPretrain.Models;
 /// </summary>
 public sealed record ObjectiveConfig
 {
-    /// <summary>Objective types.</summary>
-    public static readonly IReadOnlyList<string> Types = ["mlm", "electra", "rts", "crts", "slm", "ssp", "sp", "psd", "all", "as2", "prop", "contrastive"];
-
-    /// <summary>The retrieval pre-training objectives, whose batches are drawn from the corpus structure (not packed sequences).</summary>
-    public static readonly IReadOnlyList<string> RetrievalTypes = ["prop", "contrastive"];
-
     /// <summary>Contrastive pooling modes.</summary>
     public static readonly IReadOnlyList<string> PoolingModes = ["mean", "cls"];
 
     /// <summary>Contrastive pair sources.</summary>
     public static readonly IReadOnlyList<string> PairSources = ["auto", "title", "neighbours"];
 
-    /// <summary>The sentence-level objectives (pair classification + MLM).</summary>
-    public static readonly IReadOnlyList<string> SentenceLevelTypes = ["ssp", "sp", "psd", "all"];
-
-    /// <summary>One of <see cref="Types"/>.</summary>
+    /// <summary>The objective's name, one of the Training project's <c>ObjectiveRegistry.Types</c> (checked there).</summary>
     public string Type { get; init; } = "mlm";
 
     /// <summary>Probability that a non-special token is selected (0.15).</summary>
@@ -86,10 +77,9 @@ public sealed record ObjectiveConfig
     public float EffectiveMaskTokenFraction => MaskTokenFraction ?? (Type == "electra" ? 0.85f : 0.8f);
 
     /// <summary>Checks every field; messages name the JSON path and the values.</summary>
-    /// <exception cref="ArgumentException">A field is out of range or the type is unknown.</exception>
+    /// <exception cref="ArgumentException">A field is out of range.</exception>
     public ObjectiveConfig Validate(string path = "objective")
     {
-        if (!Types.Contains(Type)) throw new ArgumentException($"{path}.type is '{Type}'; expected one of {string.Join(", ", Types)}.");
         if (!(MaskProbability > 0 && MaskProbability < 1)) throw new ArgumentException($"{path}.mask_probability ({MaskProbability}) must be in (0, 1).");
         float m = EffectiveMaskTokenFraction;
         if (!(m >= 0 && RandomTokenFraction >= 0 && m + RandomTokenFraction <= 1))

@@ -29,10 +29,10 @@ public static class Bench
         var specials = Pretraining.Specials(recipe);
         var crts = recipe.Objective.Type == "crts" ? SyntheticClusters(recipe.Model.VocabSize) : null;
         IBatchSource stream = RetrievalData.Handles(recipe) ? RetrievalData.SyntheticSource(recipe, specials, b)   // retrieval: b pairs = 2b rows
-            : ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type) || recipe.Objective.Type == "as2"
+            : ObjectiveRegistry.Get(recipe.Objective.Type).Rows != RowSource.PackedSequences
             ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
             : new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
-        var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
+        var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
         var build = Stopwatch.StartNew();
         var manifest = ArtifactBuilder.Build(model, Optimizer(recipe), workDir);
@@ -108,22 +108,13 @@ public static class Bench
             + 4.0 * b * t * t * e.HiddenSize) + (e.EffectiveEmbeddingSize != e.HiddenSize ? 2 * n * e.EffectiveEmbeddingSize * e.HiddenSize : 0);
         double VocabHead(EncoderConfig e) => 2 * m * e.HiddenSize * e.EffectiveEmbeddingSize + 2 * m * e.EffectiveEmbeddingSize * e.VocabSize;
         double TokenHead(EncoderConfig e) => 2 * n * e.HiddenSize * e.HiddenSize + 2 * n * e.HiddenSize;
-        double forward = r.Objective.Type switch
-        {
-            "mlm" or "slm" => Encoder(c) + VocabHead(c),
-            "rts" or "crts" => Encoder(c) + TokenHead(c),
-            "electra" => Encoder(c) + TokenHead(c) + Generator(r, VocabHead, Encoder),
-            "as2" => Encoder(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),
-            "prop" => Encoder(c) + VocabHead(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 1),   // MLM + [CLS] score head
-            "contrastive" => Encoder(c) + 2.0 * (b / 2) * (b / 2) * c.HiddenSize,                  // + (B, B) similarity logits
-            _ => Encoder(c) + VocabHead(c) + 2.0 * b * c.HiddenSize * (c.HiddenSize + 2),    // sentence-level: MLM + [CLS] pair head
-        };
-        return 3 * forward;
+        var terms = new FlopsTerms(Encoder(c), VocabHead(c), TokenHead(c), () => Generator(r, VocabHead, Encoder), b, c.HiddenSize);
+        return 3 * ObjectiveRegistry.Get(r.Objective.Type).ForwardFlops(terms);
     }
 
     private static double Generator(Recipe r, Func<EncoderConfig, double> head, Func<EncoderConfig, double> encoder)
     {
-        var g = ((ElectraObjective)PretrainingObjective.Create(r.Model, r.Objective, r.Data.SequenceLength, 0)).GeneratorConfig();
+        var g = ((ElectraObjective)ObjectiveRegistry.Graph(r.Model, r.Objective, r.Data.SequenceLength, 0)).GeneratorConfig();
         return encoder(g) + head(g);
     }
 

@@ -14,31 +14,19 @@ public static class ObjectiveData
     /// <summary>File name of the C-RTS cluster counts inside a checkpoint folder.</summary>
     public const string CountsFile = "crts_counts.txt";
 
-    /// <summary>The batcher for <paramref name="recipe"/>'s objective.</summary>
+    /// <summary>The batcher of <paramref name="recipe"/>'s packed-sequence objective (<see cref="ObjectiveSpec.Batcher"/>).</summary>
     /// <param name="recipe">The recipe.</param>
     /// <param name="specials">The tokenizer's special ids and vocabulary size.</param>
     /// <param name="seed">Masking seed (the training and held-out streams use different ones).</param>
     /// <param name="crts">C-RTS state (clusters + counts); required for <c>crts</c>.</param>
-    /// <exception cref="ArgumentException">C-RTS without clusters, or the vocabulary sizes differ.</exception>
+    /// <exception cref="ArgumentException">The objective does not batch packed sequences, C-RTS without clusters, or the vocabulary sizes differ.</exception>
     public static IBatcher CreateBatcher(Recipe recipe, SpecialTokens specials, long seed, CrtsState? crts = null)
     {
-        var o = recipe.Objective;
-        int t = recipe.Data.SequenceLength;
-        int? p = o.MaxPredictionsPerSequence;
         if (specials.VocabSize != recipe.Model.VocabSize)
             throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({specials.VocabSize} ids, data.tokenizer '{recipe.Data.Tokenizer}').");
-        return o.Type switch
-        {
-            "mlm" => new MlmBatcher(new MlmBatcherOptions { SequenceLength = t, Seed = seed, MaskProbability = o.MaskProbability,
-                MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction, MaxPredictionsPerSequence = p }, specials),
-            "slm" => new SlmBatcher(new SlmBatcherOptions { SequenceLength = t, Seed = seed, MaskProbability = o.MaskProbability, MaxPredictionsPerSequence = p }, specials),
-            "electra" => new ElectraGeneratorBatcher(new ElectraBatcherOptions { SequenceLength = t, Seed = seed, MaskProbability = o.MaskProbability,
-                MaskTokenFraction = o.EffectiveMaskTokenFraction, MaxPredictionsPerSequence = p }, specials),
-            "rts" => new RtsBatcher(new RtsBatcherOptions { SequenceLength = t, Seed = seed, ReplaceProbability = o.MaskProbability }, specials),
-            "prop" or "contrastive" => throw new ArgumentException($"objective.type '{o.Type}' draws pairs from the corpus structure, not packed sequences: use RetrievalData.Source."),
-            "crts" => (crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters (objective.clusters).")).Batcher(t, seed, o, specials),
-            _ => throw new ArgumentException($"objective.type is '{o.Type}'; expected one of {string.Join(", ", ObjectiveConfig.Types)}."),
-        };
+        var spec = ObjectiveRegistry.Get(recipe.Objective.Type);
+        return spec.Batcher is { } batcher ? batcher(new BatcherContext(recipe, specials, seed, crts))
+            : throw new ArgumentException($"objective.type '{spec.Type}' draws its rows as {spec.Rows}, not from packed sequences; it has no sequence batcher.");
     }
 }
 

@@ -36,7 +36,7 @@ public static partial class Pretraining
     /// <exception cref="TrainingDivergedException">The loss or gradient norm became NaN/Inf.</exception>
     public static PretrainResult Run(Recipe recipe, PretrainOptions o)
     {
-        if (recipe.Objective.Type == "as2")
+        if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.LabelledPairs)
             throw new ArgumentException("objective.type 'as2' is fine-tuning on labelled pairs: use `finetune as2 --data <dir>`, not pretrain.");
         if (o.Parallel is null) return RunRank(recipe, o);
         if (recipe.Objective.Type == "crts")
@@ -92,7 +92,7 @@ public static partial class Pretraining
     {
         long seed = recipe.Training.Seed;
         int b = recipe.Training.BatchSize;
-        if (ObjectiveConfig.SentenceLevelTypes.Contains(recipe.Objective.Type))
+        if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.SentencePairs)
             return (SentenceSource(recipe, specials, train, seed), SentenceSource(recipe, specials, valid, seed + 1));
         var packer = SequencePacker.Create(SequencePackerOptions.For(specials, recipe.Data.SequenceLength));
         var trainSeqs = packer.Pack(train);
@@ -111,13 +111,9 @@ public static partial class Pretraining
             HardNegativeFraction = task == SentenceLevelTask.Psd ? 0 : o.HardNegativeFraction, MaskProbability = o.MaskProbability,
             MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction,
         }, specials, corpus), recipe.Training.BatchSize);
-        return o.Type switch
-        {
-            "ssp" => One(SentenceLevelTask.Ssp, seed),
-            "sp" => One(SentenceLevelTask.Sp, seed),
-            "psd" => One(SentenceLevelTask.Psd, seed),
-            _ => new RoundRobinSource([One(SentenceLevelTask.Ssp, seed), One(SentenceLevelTask.Sp, seed + 7), One(SentenceLevelTask.Psd, seed + 13)]),
-        };
+        var tasks = ObjectiveRegistry.Get(o.Type).SentenceTasks!;
+        long[] offsets = [0, 7, 13];                                    // the seed of the k-th task of a round robin
+        return tasks.Count == 1 ? One(tasks[0], seed) : new RoundRobinSource(tasks.Select((task, k) => One(task, seed + offsets[k])).ToList());
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public static partial class Pretraining
     public static ArtifactManifest BuildArtifacts(Recipe recipe, string dir, TextWriter log, CrtsState? crts = null)
     {
         var example = ExampleBatch(recipe, Specials(recipe), crts);
-        var objective = PretrainingObjective.Create(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, recipe.Training.Seed);
+        var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
         log.WriteLine($"Building artifacts of '{recipe.Name}' ({recipe.Objective.Type}) in {dir} ...");
         var manifest = ArtifactBuilder.Build(model, Bench.Optimizer(recipe), dir);
@@ -31,20 +31,21 @@ public static partial class Pretraining
     public static Batch ExampleBatch(Recipe recipe, SpecialTokens specials, CrtsState? crts = null, int batchSize = 2)
     {
         var type = recipe.Objective.Type;
-        if (RetrievalData.Handles(recipe)) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
+        var source = ObjectiveRegistry.Get(type).Rows;
+        if (source == RowSource.DocumentPairs) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
         var rows = Bench.SyntheticSequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
-        var batcherRecipe = ObjectiveConfig.SentenceLevelTypes.Contains(type) || type == "as2" ? recipe with { Objective = recipe.Objective with { Type = "mlm" } } : recipe;
+        var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = recipe.Objective with { Type = "mlm" } };
         crts ??= type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
         var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize, recipe.Training.Seed).Get(0);
         if (batcherRecipe == recipe) return batch;
         var arrays = batch.Arrays.ToDictionary();
-        if (type == "as2")
+        if (source == RowSource.LabelledPairs)
         {
             arrays.Remove(BatcherInputNames.MaskedLmPositions);
             arrays.Remove(BatcherInputNames.MaskedLmLabels);
             arrays[BatcherInputNames.InputIds] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [batchSize, recipe.Data.SequenceLength]);
         }
-        arrays[type == "as2" ? BatcherInputNames.Labels : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
+        arrays[source == RowSource.LabelledPairs ? BatcherInputNames.Labels : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
     }
 

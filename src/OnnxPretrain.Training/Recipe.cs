@@ -169,6 +169,7 @@ public sealed record Recipe
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
             throw new ArgumentException($"name '{Name}' must be a non-empty file-name-safe string.");
         Model.Validate();
+        ObjectiveRegistry.Get(Objective.Type);
         Objective.Validate();
         Data.Validate();
         Training.Validate();

@@ -11,7 +11,7 @@ namespace OnnxPretrain.Training;
 public static class RetrievalData
 {
     /// <summary>Whether the recipe's objective is a retrieval objective.</summary>
-    public static bool Handles(Recipe recipe) => ObjectiveConfig.RetrievalTypes.Contains(recipe.Objective.Type);
+    public static bool Handles(Recipe recipe) => ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.DocumentPairs;
 
     /// <summary>PROP batcher options from the recipe (objective rates, data.sequence_length).</summary>
     public static PropBatcherOptions PropOptions(Recipe recipe, long seed) => new()

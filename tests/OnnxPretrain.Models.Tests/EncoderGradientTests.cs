@@ -1,3 +1,4 @@
+using OnnxPretrain.Training;
 using OnnxPretrain.Models.Objectives;
 using OnnxPretrain.Onnx;
 using OnnxPretrain.Runtime;
@@ -17,7 +18,7 @@ public sealed class EncoderGradientTests
     [DataRow("mlm", "bert"), DataRow("rts", "electra")]
     public void TrainingArtifacts_FullTinyEncoder_MatchFiniteDifferences(string type, string layout)
     {
-        var objective = PretrainingObjective.Create(Encoder(layout, dropout: 0f, init: 0.2f), Objective(type), T, seed: 11);
+        var objective = ObjectiveRegistry.Graph(Encoder(layout, dropout: 0f, init: 0.2f), Objective(type), T, seed: 11);
         var batch = type == "mlm" ? MaskedLmBatch(12) : DetectionBatch(12);
         var dir = Build(objective, () => batch);
         using var session = TrainingSession.Load(dir);

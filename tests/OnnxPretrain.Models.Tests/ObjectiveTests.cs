@@ -1,3 +1,4 @@
+using OnnxPretrain.Training;
 using OnnxPretrain.Models;
 using OnnxPretrain.Models.Objectives;
 using OnnxPretrain.Onnx;
@@ -29,7 +30,7 @@ public sealed class ObjectiveTests
     [DataRow("mlm", "bert"), DataRow("mlm", "electra"), DataRow("slm", "electra")]
     public void MaskedLm_TinyModel_OverfitsFixedBatchByFactor5(string type, string layout)
     {
-        var objective = PretrainingObjective.Create(Encoder(layout, dropout: 0.1f), Objective(type), T, seed: 1);
+        var objective = ObjectiveRegistry.Graph(Encoder(layout, dropout: 0.1f), Objective(type), T, seed: 1);
         var batch = MaskedLmBatch(3);
         var dir = Build(objective, () => batch);
         var (first, last) = Overfit(dir, batch, 100, 5e-3f);
@@ -40,7 +41,7 @@ public sealed class ObjectiveTests
     [DataRow("rts"), DataRow("crts")]
     public void TokenDetection_TinyModel_OverfitsFixedBatchByFactor5(string type)
     {
-        var objective = PretrainingObjective.Create(Encoder(dropout: 0.1f), Objective(type), T, seed: 2);
+        var objective = ObjectiveRegistry.Graph(Encoder(dropout: 0.1f), Objective(type), T, seed: 2);
         var batch = DetectionBatch(4);
         var dir = Build(objective, () => batch);
         var (first, last) = Overfit(dir, batch, 60, 3e-3f);
@@ -50,7 +51,7 @@ public sealed class ObjectiveTests
     [TestMethod]
     public void Crts_TrainingModel_OutputsPerTokenPredictions()
     {
-        var objective = PretrainingObjective.Create(Encoder(), Objective("crts"), T, seed: 2);
+        var objective = ObjectiveRegistry.Graph(Encoder(), Objective("crts"), T, seed: 2);
         var batch = DetectionBatch(4);
         using var s = TrainingSession.Load(Build(objective, () => batch));
         var r = s.TrainStep(batch);
@@ -63,7 +64,7 @@ public sealed class ObjectiveTests
     {
         // Dropout 0: ORT's dropout masks are random per session, and the generator/discriminator interplay makes the
         // loss curve sensitive to them; without dropout the run is deterministic.
-        var objective = PretrainingObjective.Create(Encoder(dropout: 0f), Objective("electra"), T, seed: 3);
+        var objective = ObjectiveRegistry.Graph(Encoder(dropout: 0f), Objective("electra"), T, seed: 3);
         var batch = MaskedLmBatch(5, electraNoise: true);
         var dir = Build(objective, () => batch);
         var (first, last) = Overfit(dir, batch, 150, 3e-3f);
@@ -73,7 +74,7 @@ public sealed class ObjectiveTests
     [TestMethod]
     public void Electra_NoiseFavouringOriginal_LabelsZeroWhereSampleIsOriginal()
     {
-        var objective = (ElectraObjective)PretrainingObjective.Create(Encoder(), Objective("electra"), T, seed: 3);
+        var objective = (ElectraObjective)ObjectiveRegistry.Graph(Encoder(), Objective("electra"), T, seed: 3);
         var batch = MaskedLmBatch(6, electraNoise: true);
         var labels = batch["masked_lm_labels"].AsInt64s();
         var noise = batch["sampling_noise"].AsFloats();
@@ -103,7 +104,7 @@ public sealed class ObjectiveTests
     [TestMethod]
     public void Electra_ParameterNames_FollowHuggingFace()
     {
-        var objective = PretrainingObjective.Create(Encoder(), Objective("electra"), T, seed: 3);
+        var objective = ObjectiveRegistry.Graph(Encoder(), Objective("electra"), T, seed: 3);
         var g = Graph.Create();
         objective.Build(g, false);
         var names = g.Parameters.Select(p => p.Value.Name).ToHashSet();
@@ -127,7 +128,7 @@ public sealed class ObjectiveTests
     [TestMethod]
     public void BertMlm_ParameterNames_FollowBertForMaskedLM()
     {
-        var objective = PretrainingObjective.Create(Encoder("bert"), Objective("mlm"), T, seed: 3);
+        var objective = ObjectiveRegistry.Graph(Encoder("bert"), Objective("mlm"), T, seed: 3);
         var g = Graph.Create();
         objective.Build(g, false);
         var names = g.Parameters.Select(p => p.Value.Name).ToList();
@@ -166,7 +167,7 @@ public sealed class ObjectiveTests
     [DataRow("mlm", true), DataRow("slm", true), DataRow("rts", true), DataRow("electra", false), DataRow("ssp", false)]
     public void NothingToPredict_TermAddsLossAndGradientZero(string type, bool onlyTerm)
     {
-        var objective = PretrainingObjective.Create(Encoder(), Objective(type), T, seed: 4);
+        var objective = ObjectiveRegistry.Graph(Encoder(), Objective(type), T, seed: 4);
         var batch = type == "rts" ? DetectionBatch(4) : MaskedLmBatch(4, electraNoise: type == "electra");
         foreach (var key in new[] { "masked_lm_labels", "labels" }.Where(batch.ContainsKey))
             batch[key] = TensorData.Create(Enumerable.Repeat(-100L, (int)batch[key].ElementCount).ToArray(), batch[key].Shape);

@@ -1,3 +1,4 @@
+using OnnxPretrain.Training;
 using OnnxPretrain.Models.Objectives;
 using OnnxPretrain.Onnx;
 using OnnxPretrain.Runtime;
@@ -89,7 +90,7 @@ public sealed class RetrievalObjectiveTests
     [DataRow("prop"), DataRow("contrastive")]
     public void TinyModel_FixedBatch_GradientsMatchFiniteDifferencesAndLossFalls(string type)
     {
-        var objective = PretrainingObjective.Create(Encoder(dropout: 0f, init: 0.2f), Objective(type), T, seed: 13);
+        var objective = ObjectiveRegistry.Graph(Encoder(dropout: 0f, init: 0.2f), Objective(type), T, seed: 13);
         var batch = type == "prop" ? MaskedLmBatch(14) : ContrastiveBatch(14);
         var dir = Build(objective, () => batch);
         using (var session = TrainingSession.Load(dir))

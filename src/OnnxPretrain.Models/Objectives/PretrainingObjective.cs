@@ -32,21 +32,6 @@ public abstract class PretrainingObjective
             throw new ArgumentException($"data.sequence_length ({sequenceLength}) exceeds model.max_position_embeddings ({encoder.MaxPositionEmbeddings}).");
     }
 
-    /// <summary>The objective for <paramref name="objective"/>'s type.</summary>
-    /// <exception cref="ArgumentException">The configs are invalid (messages name the JSON path).</exception>
-    public static PretrainingObjective Create(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed) =>
-        objective.Type switch
-        {
-            "mlm" or "slm" => new MaskedLmObjective(encoder, objective, sequenceLength, seed),
-            "electra" => new ElectraObjective(encoder, objective, sequenceLength, seed),
-            "rts" or "crts" => new TokenDetectionObjective(encoder, objective, sequenceLength, seed),
-            "ssp" or "sp" or "psd" or "all" => new SentencePairObjective(encoder, objective, sequenceLength, seed),
-            "as2" => new SequenceClassificationObjective(encoder, objective, sequenceLength, seed),
-            "prop" => new PropObjective(encoder, objective, sequenceLength, seed),
-            "contrastive" => new ContrastiveObjective(encoder, objective, sequenceLength, seed),
-            _ => throw new ArgumentException($"objective.type is '{objective.Type}'; expected one of {string.Join(", ", ObjectiveConfig.Types)}."),
-        };
-
     /// <summary>Builds forward + loss into an empty graph; dropout only when <paramref name="training"/>.</summary>
     public abstract ForwardOutputs Build(Graph g, bool training);
 

@@ -1,3 +1,4 @@
+using OnnxPretrain.Training;
 using OnnxPretrain.Data;
 using OnnxPretrain.Export;
 using OnnxPretrain.Models.Objectives;
@@ -85,7 +86,7 @@ public sealed class MiniLmGoldenTests
         var batch = Batch();
         var recipe = Recipe.Load(Path.Combine(_dir, PretrainedImport.RecipeFile));
         var runDir = Path.Combine(_dir, "..", "eval");
-        var objective = PretrainingObjective.Create(recipe.Model, new Models.ObjectiveConfig { Type = "rts" }, 64, seed: 1);
+        var objective = ObjectiveRegistry.Graph(recipe.Model, new Models.ObjectiveConfig { Type = "rts" }, 64, seed: 1);
         var withLabels = new Dictionary<string, TensorData>(batch) { ["labels"] = TensorData.Create(batch["attention_mask"].AsInt64s().Select(m => m == 1 ? 0L : -100L).ToArray(), batch["input_ids"].Shape) };
         ArtifactBuilder.Build(new TrainableModel("minilm-eval", objective.Build, () => withLabels), new AdamWOptions(), runDir);
         var log = new StringWriter();
