@@ -56,7 +56,10 @@ public sealed class ObjectiveTests
         using var s = TrainingSession.Load(Build(objective, () => batch));
         var r = s.TrainStep(batch);
         CollectionAssert.AreEqual(new long[] { B, T }, r.Outputs["predictions"].Shape);
-        Assert.IsTrue(r.Outputs["predictions"].AsInt64s().All(p => p is 0 or 1));
+        // Reference: the eval model's logits on the same batch (dropout 0: the same forward): predicted 1 where logit > 0.
+        var logits = s.Evaluate(batch, ["logits"])["logits"].AsFloats();
+        CollectionAssert.AreEqual(logits.Select(z => z > 0 ? 1L : 0L).ToArray(), r.Outputs["predictions"].AsInt64s());
+        Assert.IsTrue(logits.Any(z => z > 0) && logits.Any(z => z <= 0), "both classes occur, so the comparison can fail");
     }
 
     [TestMethod]

@@ -35,15 +35,17 @@ public sealed class RetrieverTests
     }
 
     [TestMethod]
-    public void Bm25_Cranfield_ReachesAKnownQualityRange()
+    public void Bm25_Cranfield_MatchesTheReferenceScores()
     {
         var data = RetrievalFixtures.Cranfield();
         using var bm25 = new Bm25Retriever(data.Corpus);
         var (run, _) = RetrievalEvaluation.Search(bm25, data, 100);
         var s = RetrievalMetrics.Evaluate(run, data.Qrels);
-        // Published BM25 on Cranfield is around nDCG@10 0.3-0.45; a broken analyzer or index lands far below.
-        Assert.IsTrue(s.Ndcg10 is > 0.3 and < 0.6, $"nDCG@10 {s.Ndcg10}");
-        Assert.IsTrue(s.Recall100 > 0.6, $"Recall@100 {s.Recall100}");
+        // Reference: the README's BM25 row (Lucene.Net EnglishAnalyzer, k1 0.9, b 0.4; published BM25 on Cranfield is
+        // around nDCG@10 0.3-0.45). The metric code is checked against trec_eval on hand-made runs; this pins the index.
+        Assert.AreEqual(0.351, s.Ndcg10, 0.0005, "nDCG@10");
+        Assert.AreEqual(0.510, s.Mrr10, 0.0005, "MRR@10");
+        Assert.AreEqual(0.728, s.Recall100, 0.0005, "Recall@100");
     }
 
     [TestMethod]
