@@ -27,15 +27,15 @@ public static class Bench
     {
         int b = options.BatchSize ?? recipe.Training.BatchSize, t = recipe.Data.SequenceLength;
         var specials = Pretraining.Specials(recipe);
-        var crts = recipe.Objective.Type == "crts" ? SyntheticClusters(recipe.Model.VocabSize) : null;
+        var crts = recipe.Objective.Type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;
         IBatchSource stream = RetrievalData.Handles(recipe) ? RetrievalData.SyntheticSource(recipe, specials, b)   // retrieval: b pairs = 2b rows
             : ObjectiveRegistry.Get(recipe.Objective.Type).Rows != RowSource.PackedSequences
             ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
-            : new BatchStream(SyntheticSequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
+            : new BatchStream(SyntheticData.Sequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
         var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
         var build = Stopwatch.StartNew();
-        var manifest = ArtifactBuilder.Build(model, Optimizer(recipe), workDir);
+        var manifest = ArtifactBuilder.Build(model, recipe.Training.AdamW(), workDir);
         double buildSeconds = build.Elapsed.TotalSeconds;
         using var session = TrainingSession.Load(workDir, options.Session);
         var times = new List<double>();
@@ -84,13 +84,6 @@ public static class Bench
         return Math.Round(tokens / sw.Elapsed.TotalSeconds);
     }
 
-    /// <summary>AdamW options of a recipe.</summary>
-    public static AdamWOptions Optimizer(Recipe r) => new()
-    {
-        Beta1 = r.Training.Beta1, Beta2 = r.Training.Beta2, Epsilon = r.Training.Epsilon,
-        WeightDecay = r.Training.WeightDecay, MaxGradNorm = r.Training.MaxGradNorm,
-    };
-
     /// <summary>
     /// Matrix-product FLOPs of one training step (3 × forward): per layer 8·N·D² (Q, K, V, O) + 4·N·D·I (FFN) +
     /// 4·B·T²·D (scores and P·V); embedding projection 2·N·E·D; vocabulary heads 2·M·D·E + 2·M·E·V (M = expected
@@ -118,30 +111,9 @@ public static class Bench
         return encoder(g) + head(g);
     }
 
-    /// <summary>Full-length sequences [CLS] w₁ … w_{T-2} [SEP] of uniform random replaceable ids.</summary>
-    public static List<int[]> SyntheticSequences(int count, int t, SpecialTokens specials, long seed)
-    {
-        var rng = new Random((int)seed);
-        var excluded = specials.NonReplaceableIds.ToHashSet();
-        var pool = Enumerable.Range(0, specials.VocabSize).Where(id => !excluded.Contains(id) && !specials.IsSpecial(id)).ToArray();
-        if (pool.Length == 0) throw new ArgumentException($"The vocabulary ({specials.VocabSize} ids) has no ordinary token to build sequences from.");
-        int Draw() => pool[rng.Next(pool.Length)];
-        return Enumerable.Range(0, count).Select(_ =>
-        {
-            var s = new int[t];
-            s[0] = specials.ClsId;
-            s[t - 1] = specials.SepId;
-            for (int i = 1; i < t - 1; i++) s[i] = Draw();
-            return s;
-        }).ToList();
-    }
-
     private sealed class FixedSource(Batch batch) : IBatchSource
     {
         public Batch Get(long position) => batch;
     }
 
-    /// <summary>100 clusters by id modulo 100 — cost-equivalent stand-in for a real cluster file in benchmarks.</summary>
-    public static CrtsState SyntheticClusters(int vocab) =>
-        new(new TokenClusters(Enumerable.Range(0, vocab).Select(i => i % 100).ToArray(), 100), new ClusterCounts(100));
 }

@@ -56,31 +56,22 @@ public static partial class Pretraining
     private static PretrainResult RunRank(Recipe recipe, PretrainOptions o)
     {
         string? resumeFrom = Trainer.ResumePoint(o.RunDir, o.Resume);
-        var (tokenizer, vocab) = Tokenizer(recipe, o.Cache);
-        if (tokenizer.VocabSize != recipe.Model.VocabSize)
-            throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({tokenizer.VocabSize} ids, {tokenizer.Name}).");
-        var corpus = Corpus(recipe, o.Cache, o.Log);
-        var shards = Path.Combine((o.Cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "shards");
-        var train = Shard(shards, recipe, "train", corpus.Train, tokenizer, o.Log);
-        var valid = Shard(shards, recipe, "validation", corpus.Validation, tokenizer, o.Log);
+        var data = LoadData(recipe, recipe.Model.VocabSize, o);
         var crts = recipe.Objective.Type == "crts" ? CrtsState.Load(RelativeTo(recipe, recipe.Objective.Clusters!), resumeFrom) : null;
-        var (trainStream, evalStream) = RetrievalSources(recipe, tokenizer, corpus, train.Shard, valid.Shard) ?? Sources(recipe, tokenizer.Specials, train.Shard, valid.Shard, crts, o.Log);
+        var sources = RetrievalSources(recipe, data.Tokenizer, data.Corpus, data.Train.Shard, data.Valid.Shard)
+            ?? Sources(recipe, data.Tokenizer.Specials, data.Train.Shard, data.Valid.Shard, crts, o.Log);
         bool lead = o.Parallel?.IsLead ?? true, built = File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName));
-        if (lead ? resumeFrom is null || !built : !built)
+        Action? build = !(lead ? resumeFrom is null || !built : !built) ? null : () =>
         {
             BuildArtifacts(recipe, o.RunDir, o.Log, crts);
             if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe, init), o.Log, recipe.Model);
-        }
-        else if (resumeFrom is not null) o.Log.WriteLine($"Resuming from {resumeFrom}.");
-        if (o.Parallel is { IsLead: true } p)
+        };
+        return TrainRun(o, resumeFrom, build, recipe.Training, sources, data, crts, () =>
         {
+            if (o.Parallel is not { IsLead: true } p) return;
             o.Log.WriteLine($"Data-parallel training over {p.Comm.Size} ranks: global batch {recipe.Training.BatchSize}, about {recipe.Training.BatchSize / p.Comm.Size} rows per rank.");
             p.Comm.Barrier();                                     // data and artifacts are ready for the other ranks
-        }
-        using var session = TrainingSession.Load(o.RunDir, o.Session, resumeFrom);
-        var trainer = new Trainer(session, trainStream, evalStream, recipe.Training, o.RunDir, recipe.Training.Steps, crts, o.Parallel);
-        var summary = trainer.Run(o.Progress, o.Cancel);
-        return new PretrainResult(summary, summary.Checkpoint ?? resumeFrom ?? Path.Combine(o.RunDir, "checkpoint"), vocab, train.Stats);
+        });
     }
 
     /// <summary>
@@ -178,8 +169,8 @@ public static partial class Pretraining
     }
 
     /// <summary>
-    /// Train and held-out documents: the default corpus's documented split, or for a path corpus every 10th document
-    /// (by sorted id, the 10th, 20th, ...) held out — at least the last two when that gives fewer (one for fewer than 4 documents).
+    /// Train and held-out documents: the default corpus's documented split, or for a path corpus
+    /// <see cref="CorpusSplit.HoldOutEveryTenth"/>.
     /// </summary>
     public static CorpusSplit Corpus(Recipe recipe, DataCacheOptions? cache, TextWriter log)
     {
@@ -196,11 +187,7 @@ public static partial class Pretraining
             : File.Exists(path) ? JsonlReader.Read(path)
             : Directory.Exists(path) ? TextFolderReader.Read(path)
             : throw new FileNotFoundException($"data.corpus '{spec}' is neither 'default', a .jsonl file nor a folder (looked at '{path}').", path);
-        var all = docs.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
-        if (all.Count < 2) throw new InvalidDataException($"data.corpus '{path}' has {all.Count} document(s); at least 2 are needed (one is held out).");
-        var held = all.Where((_, i) => i % 10 == 9).ToList();
-        if (held.Count < 2) held = all.TakeLast(all.Count >= 4 ? 2 : 1).ToList();
-        return new CorpusSplit(all.Except(held).ToList(), held);
+        return CorpusSplit.HoldOutEveryTenth(docs, path);
     }
 
     private static TokenShardBuildResult Shard(string dir, Recipe recipe, string split, IReadOnlyList<Document> docs, TextTokenizer tokenizer, TextWriter log)

@@ -19,7 +19,7 @@ public static partial class Pretraining
         var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
         log.WriteLine($"Building artifacts of '{recipe.Name}' ({recipe.Objective.Type}) in {dir} ...");
-        var manifest = ArtifactBuilder.Build(model, Bench.Optimizer(recipe), dir);
+        var manifest = ArtifactBuilder.Build(model, recipe.Training.AdamW(), dir);
         log.WriteLine($"  {manifest.Parameters.Count} parameters, {manifest.Parameters.Sum(p => p.Count):N0} weights.");
         return manifest;
     }
@@ -33,9 +33,9 @@ public static partial class Pretraining
         var type = recipe.Objective.Type;
         var source = ObjectiveRegistry.Get(type).Rows;
         if (source == RowSource.DocumentPairs) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
-        var rows = Bench.SyntheticSequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
+        var rows = SyntheticData.Sequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
         var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = recipe.Objective with { Type = "mlm" } };
-        crts ??= type == "crts" ? Bench.SyntheticClusters(recipe.Model.VocabSize) : null;
+        crts ??= type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;
         var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize, recipe.Training.Seed).Get(0);
         if (batcherRecipe == recipe) return batch;
         var arrays = batch.Arrays.ToDictionary();

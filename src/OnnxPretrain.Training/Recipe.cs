@@ -1,3 +1,4 @@
+using OnnxPretrain.Optim;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -52,6 +53,9 @@ public sealed record DataConfig
 /// <summary>Optimisation and schedule settings of a recipe (JSON <c>training</c>).</summary>
 public sealed record TrainingConfig
 {
+    /// <summary>The AdamW options of these settings (betas, epsilon, weight decay, clipping).</summary>
+    public AdamWOptions AdamW() => new() { Beta1 = Beta1, Beta2 = Beta2, Epsilon = Epsilon, WeightDecay = WeightDecay, MaxGradNorm = MaxGradNorm };
+
     /// <summary>Sequences per micro-batch.</summary>
     public int BatchSize { get; init; } = 16;
 

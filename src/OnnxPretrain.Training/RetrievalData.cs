@@ -81,7 +81,7 @@ public sealed class SyntheticCorpus : ITokenizedCorpus
     {
         DocumentCount = documents;
         VocabSize = specials.VocabSize;
-        var rows = Bench.SyntheticSequences(documents * 8, t / 4 + 3, specials, seed);
+        var rows = SyntheticData.Sequences(documents * 8, t / 4 + 3, specials, seed);
         _sentences = rows.Select(r => r[1..^1]).ToArray();
     }
 

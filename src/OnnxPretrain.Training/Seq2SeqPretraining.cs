@@ -47,7 +47,7 @@ public static partial class Pretraining
         var example = Seq2SeqExampleBatch(recipe, specials);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
         log.WriteLine($"Building artifacts of '{recipe.Name}' ({task ?? recipe.Objective.Type}, bart {recipe.Model.EncoderLayers}+{recipe.Model.DecoderLayers} layers) in {dir} ...");
-        var manifest = ArtifactBuilder.Build(model, Bench.Optimizer(recipe.AsDataRecipe()), dir);
+        var manifest = ArtifactBuilder.Build(model, recipe.Training.AdamW(), dir);
         log.WriteLine($"  {manifest.Parameters.Count} parameters, {manifest.Parameters.Sum(p => p.Count):N0} weights.");
         return manifest;
     }
@@ -98,25 +98,15 @@ public static partial class Pretraining
     {
         if (o.Parallel is not null) throw new NotSupportedException("Data-parallel training of seq2seq recipes is not supported yet; run it in one process.");
         string? resumeFrom = Trainer.ResumePoint(o.RunDir, o.Resume);
-        var data = recipe.AsDataRecipe();
-        var (tokenizer, vocab) = Tokenizer(data, o.Cache);
-        if (tokenizer.VocabSize != recipe.Model.VocabSize)
-            throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({tokenizer.VocabSize} ids, {tokenizer.Name}).");
-        var specials = Seq2SeqSpecials(tokenizer);
-        var corpus = Corpus(data, o.Cache, o.Log);
-        var shards = Path.Combine((o.Cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "shards");
-        var train = Shard(shards, data, "train", corpus.Train, tokenizer, o.Log);
-        var valid = Shard(shards, data, "validation", corpus.Validation, tokenizer, o.Log);
-        var trainSource = Seq2SeqSource(recipe, tokenizer, specials, train.Shard, recipe.Training.Seed);
-        var evalSource = Seq2SeqSource(recipe, tokenizer, specials, valid.Shard, recipe.Training.Seed + 1);
-        if (resumeFrom is null || !File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)))
+        var data = LoadData(recipe.AsDataRecipe(), recipe.Model.VocabSize, o);
+        var specials = Seq2SeqSpecials(data.Tokenizer);
+        var sources = (Seq2SeqSource(recipe, data.Tokenizer, specials, data.Train.Shard, recipe.Training.Seed),
+            Seq2SeqSource(recipe, data.Tokenizer, specials, data.Valid.Shard, recipe.Training.Seed + 1));
+        Action? build = resumeFrom is not null && File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)) ? null : () =>
         {
             BuildSeq2SeqArtifacts(recipe, specials, o.RunDir, o.Log);
-            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(data, init), o.Log);
-        }
-        else o.Log.WriteLine($"Resuming from {resumeFrom}.");
-        using var session = TrainingSession.Load(o.RunDir, o.Session, resumeFrom);
-        var summary = new Trainer(session, trainSource, evalSource, recipe.Training, o.RunDir, recipe.Training.Steps).Run(o.Progress, o.Cancel);
-        return new PretrainResult(summary, summary.Checkpoint ?? resumeFrom ?? Path.Combine(o.RunDir, "checkpoint"), vocab, train.Stats);
+            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(recipe.AsDataRecipe(), init), o.Log);
+        };
+        return TrainRun(o, resumeFrom, build, recipe.Training, sources, data);
     }
 }

@@ -51,4 +51,21 @@ public sealed record Paragraph(IReadOnlyList<string> Sentences)
 /// <summary>A train/validation split of a corpus.</summary>
 /// <param name="Train">Documents to train on.</param>
 /// <param name="Validation">Held-out documents; disjoint from <paramref name="Train"/>.</param>
-public sealed record CorpusSplit(IReadOnlyList<Document> Train, IReadOnlyList<Document> Validation);
+public sealed record CorpusSplit(IReadOnlyList<Document> Train, IReadOnlyList<Document> Validation)
+{
+    /// <summary>
+    /// The split of a corpus without a documented one: documents sorted by id, every 10th (the 10th, 20th, ...) held
+    /// out — at least the last two when that gives fewer (one for fewer than 4 documents).
+    /// </summary>
+    /// <param name="documents">The corpus.</param>
+    /// <param name="source">Where it was read from, for the error message.</param>
+    /// <exception cref="InvalidDataException">Fewer than 2 documents.</exception>
+    public static CorpusSplit HoldOutEveryTenth(IEnumerable<Document> documents, string source)
+    {
+        var all = documents.OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
+        if (all.Count < 2) throw new InvalidDataException($"data.corpus '{source}' has {all.Count} document(s); at least 2 are needed (one is held out).");
+        var held = all.Where((_, i) => i % 10 == 9).ToList();
+        if (held.Count < 2) held = all.TakeLast(all.Count >= 4 ? 2 : 1).ToList();
+        return new CorpusSplit(all.Except(held).ToList(), held);
+    }
+}
