@@ -39,9 +39,9 @@ public static partial class CliCommands
             var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : r.GetValue(init);
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
-            var o = new Commands.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
+            var o = new FineTuning.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
                 r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch) };
-            Print(Commands.FineTuneAs2.Run(recipe, o, Console.Error));
+            Print(FineTuning.FineTuneAs2.Run(recipe, o, Console.Error));
             return 0;
         }));
         finetune.Subcommands.Add(c);

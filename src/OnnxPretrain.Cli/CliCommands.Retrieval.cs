@@ -66,7 +66,7 @@ public static partial class CliCommands
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum (query, document) pair length in tokens.", DefaultValueFactory = _ => 256 };
-        var negatives = new Option<int>("--negatives") { Description = "BM25 non-relevant documents per relevant one.", DefaultValueFactory = _ => Commands.FineTuneRerankOptions.DefaultNegatives };
+        var negatives = new Option<int>("--negatives") { Description = "BM25 non-relevant documents per relevant one.", DefaultValueFactory = _ => FineTuning.FineTuneRerankOptions.DefaultNegatives };
         var sampling = new Option<string>("--negative-sampling") { Description = "random (uniform among BM25's top --depth non-relevant documents) or hardest (the best-ranked ones).", DefaultValueFactory = _ => "random" };
         sampling.AcceptOnlyFromAmong("random", "hardest");
         var depth = new Option<int>("--depth") { Description = "BM25 documents per query: negative pool and re-ranked list.", DefaultValueFactory = _ => 100 };
@@ -78,10 +78,10 @@ public static partial class CliCommands
         {
             var recipe = LoadRecipe(r);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-rerank"));
-            var o = new Commands.FineTuneRerankOptions(r.GetValue(RetrievalData)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(folds), r.GetValue(epochs),
+            var o = new FineTuning.FineTuneRerankOptions(r.GetValue(RetrievalData)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(folds), r.GetValue(epochs),
                 r.GetValue(lr), r.GetValue(batch), r.GetValue(maxLength), r.GetValue(negatives), r.GetValue(depth), new Bm25Options(r.GetValue(K1), r.GetValue(B)),
-                recipe.Training.Seed, r.GetValue(split)!, Session(r), Enum.Parse<Commands.NegativeSampling>(r.GetValue(sampling)!, ignoreCase: true));
-            Print(Commands.FineTuneRerank.Run(recipe, o, Console.Error));
+                recipe.Training.Seed, r.GetValue(split)!, Session(r), Enum.Parse<FineTuning.NegativeSampling>(r.GetValue(sampling)!, ignoreCase: true));
+            Print(FineTuning.FineTuneRerank.Run(recipe, o, Console.Error));
             return 0;
         }));
         return c;

@@ -19,7 +19,7 @@ public static partial class CliCommands
             { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, g.EarlyStopping, Out("none: the report is printed, no markdown file is written; with --model the predictions go into the --model folder"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
-            Print(Commands.EvaluateSummarization.Run(r.GetValue(data)!.FullName, r.GetValue(split)!, r.GetValue(predictions)?.FullName,
+            Print(Evaluation.Summarization.EvaluateSummarization.Run(r.GetValue(data)!.FullName, r.GetValue(split)!, r.GetValue(predictions)?.FullName,
                 r.GetValue(lead), r.GetValue(stem), OutValue(r)?.FullName, r.GetValue(model)?.FullName, g.Read(r), Session(r)));
             return 0;
         }));
@@ -80,9 +80,9 @@ public static partial class CliCommands
         {
             var recipe = LoadSeq2SeqRecipe(r);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe.AsDataRecipe(), "-summarization"));
-            var o = new Commands.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
+            var o = new FineTuning.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
                 r.GetValue(batch), r.GetValue(limit), g.Read(r), Session(r));
-            Print(Commands.FineTuneSummarization.Run(recipe, o, Console.Error));
+            Print(FineTuning.FineTuneSummarization.Run(recipe, o, Console.Error));
             return 0;
         }));
         return c;

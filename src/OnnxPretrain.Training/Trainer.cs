@@ -13,7 +13,28 @@ namespace OnnxPretrain.Training;
 /// <param name="Loss">Mean training loss of the step.</param>
 /// <param name="TokensPerSecond">Real tokens per second over the step.</param>
 /// <param name="EvalLoss">Held-out loss when an evaluation just ran.</param>
-public sealed record TrainProgress(long Step, long TotalSteps, double Loss, double TokensPerSecond, double? EvalLoss);
+/// <param name="ValidationScore">The <see cref="Validation"/> score when a validation just ran.</param>
+public sealed record TrainProgress(long Step, long TotalSteps, double Loss, double TokensPerSecond, double? EvalLoss, double? ValidationScore = null);
+
+/// <summary>
+/// Validation with early stopping, as fine-tuning on a dev set does: after the steps <paramref name="IsDue"/> picks (and
+/// the last one) the weights are scored (higher is better), logged as <paramref name="Name"/>, and kept in
+/// <paramref name="BestDir"/> when they beat the best so far; training stops after <paramref name="Patience"/>
+/// validations without improvement. Without <paramref name="Score"/> every validation counts as an improvement (the
+/// newest weights are kept) and nothing is logged.
+/// </summary>
+/// <param name="Name">Metric name in <c>metrics.jsonl</c>, e.g. <c>dev_map</c>.</param>
+/// <param name="Score">Scores the session's current weights; null: no dev set.</param>
+/// <param name="IsDue">Whether to validate after optimizer step s (1-based).</param>
+/// <param name="Patience">Validations without improvement before stopping.</param>
+/// <param name="BestDir">Checkpoint folder of the best weights.</param>
+public sealed record Validation(string Name, Func<TrainingSession, double>? Score, Func<long, bool> IsDue, int Patience, string BestDir);
+
+/// <summary>The best validated weights of a run.</summary>
+/// <param name="Dir">Their checkpoint folder.</param>
+/// <param name="Step">The optimizer step they are from.</param>
+/// <param name="Score">Their validation score (the step when there is no dev set).</param>
+public sealed record BestCheckpoint(string Dir, long Step, double Score);
 
 /// <summary>Raised when the loss or the gradient norm stops being finite; names the step and the last good checkpoint.</summary>
 public sealed class TrainingDivergedException(string message) : Exception(message);
@@ -34,12 +55,16 @@ public interface ITrainerHook
 /// <see cref="TrainingDivergedException"/> on a NaN/Inf loss or gradient norm, keeping the last good checkpoint.
 /// With <paramref name="parallel"/> it is one rank of data-parallel training (<see cref="DataParallel"/>): the positions
 /// are global batch numbers, and only the lead rank evaluates and writes checkpoints and metrics (with <c>allreduce_ms</c>).
+/// With <paramref name="validation"/> it is the fine-tuning loop too: dev scores, the best weights kept, early stopping
+/// (and no final checkpoint when <c>checkpoint_every</c> is 0: the best one is what counts).
 /// </summary>
 public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchSource? eval, TrainingConfig config, string runDir,
-    int totalSteps, ITrainerHook? hook = null, DataParallel? parallel = null)
+    int totalSteps, ITrainerHook? hook = null, DataParallel? parallel = null, Validation? validation = null)
 {
     private readonly MetricsLog _log = new(Path.Combine(runDir, "metrics.jsonl"));
     private readonly bool _lead = parallel?.IsLead ?? true;
+    private BestCheckpoint? _best;
+    private int _sinceBest;
 
     /// <summary>The newest checkpoint folder written (or loaded), if any.</summary>
     public string? LastCheckpoint { get; private set; }
@@ -55,7 +80,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         long tokens = 0;
         parallel?.VerifyIdentical(session, session.GlobalStep);
         if (_lead) _log.DropAfter(session.GlobalStep);
-        while (session.GlobalStep < totalSteps && !cancel.IsCancellationRequested)
+        while (session.GlobalStep < totalSteps && !cancel.IsCancellationRequested && (validation is null || _sinceBest < validation.Patience))
         {
             var started = clock.Elapsed;
             var (loss, metrics, stepTokens) = Accumulate(ref position);
@@ -65,16 +90,31 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
             tokens += stepTokens;
             double tps = stepTokens / Math.Max(1e-9, (clock.Elapsed - started).TotalSeconds);
             long step = session.GlobalStep;
-            bool checkpoint = config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps;
+            bool checkpoint = config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps && (validation is null || config.CheckpointEvery > 0);
             if (parallel is not null && (checkpoint || parallel.IsCheckStep(step))) parallel.VerifyIdentical(session, step);
             if (_lead) _log.Train(step, loss, metrics, lr, norm, tps, clock.Elapsed.TotalSeconds);
             double? evalLoss = null;
             if (_lead && eval is not null && (config.EvalEvery > 0 && step % config.EvalEvery == 0 || step == totalSteps))
                 lastEval = evalLoss = Evaluate(step, clock.Elapsed.TotalSeconds);
+            double? score = validation is not null && (validation.IsDue(step) || step == totalSteps) ? Validate(validation, step, clock.Elapsed.TotalSeconds) : null;
             if (checkpoint) Checkpoint(step, position);
-            if (_lead) progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss));
+            if (_lead) progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss, score));
         }
-        return new TrainSummary(session.GlobalStep, tokens, clock.Elapsed.TotalSeconds, lastEval, LastCheckpoint);
+        return new TrainSummary(session.GlobalStep, tokens, clock.Elapsed.TotalSeconds, lastEval, LastCheckpoint, _best);
+    }
+
+    /// <summary>Scores the weights after <paramref name="step"/>, keeps them when they are the best so far; returns the score.</summary>
+    private double Validate(Validation v, long step, double elapsed)
+    {
+        double score = v.Score?.Invoke(session) ?? step;
+        if (v.Score is not null) _log.Eval(step, new Dictionary<string, double> { [v.Name] = score }, elapsed);
+        if (_best is null || score > _best.Score)
+        {
+            session.SaveCheckpoint(v.BestDir);
+            (_best, _sinceBest) = (new BestCheckpoint(v.BestDir, step, score), 0);
+        }
+        else _sinceBest++;
+        return score;
     }
 
     /// <summary>
@@ -171,4 +211,5 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
 /// <param name="Seconds">Wall time of this invocation.</param>
 /// <param name="EvalLoss">Last held-out loss.</param>
 /// <param name="Checkpoint">Newest checkpoint folder.</param>
-public sealed record TrainSummary(long Steps, long Tokens, double Seconds, double? EvalLoss, string? Checkpoint);
+/// <param name="Best">The best validated weights (runs with a <see cref="Validation"/>).</param>
+public sealed record TrainSummary(long Steps, long Tokens, double Seconds, double? EvalLoss, string? Checkpoint, BestCheckpoint? Best = null);

@@ -17,7 +17,8 @@ public sealed class ArchitectureTests
         ["Training"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime"],
         ["Export"] = ["Onnx", "Models", "Data", "Runtime"],     // Data: the tokenizer files written beside a model
         ["Evaluation"] = ["Data", "Runtime"],
-        ["Cli"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime", "Training", "Export", "Evaluation"],
+        ["FineTuning"] = ["Onnx", "Models", "Data", "Runtime", "Training", "Export", "Evaluation"],
+        ["Cli"] = ["Onnx", "Autodiff", "Optim", "Models", "Data", "Runtime", "Training", "Export", "Evaluation", "FineTuning"],
     };
 
     [TestMethod]

@@ -114,7 +114,7 @@ public sealed class RetrievalCliTests
         var firstStage = new Dictionary<string, IReadOnlyList<OnnxPretrain.Evaluation.Retrieval.ScoredDoc>> { ["q2"] = list };
         string Doc(string id) => data.Corpus.Single(d => d.Id == id).Contents;
 
-        var hardest = Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, Commands.NegativeSampling.Hardest);
+        var hardest = FineTuning.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, FineTuning.NegativeSampling.Hardest);
         CollectionAssert.AreEqual(new[] { Doc("d2"), Doc("d0"), Doc("d1") }, hardest.Select(p => p.B).ToArray());
         CollectionAssert.AreEqual(new long[] { 1, 0, 0 }, hardest.Select(p => p.Label).ToArray());
 
@@ -122,14 +122,14 @@ public sealed class RetrievalCliTests
         var drawn = new HashSet<string>();
         for (int seed = 0; seed < 50; seed++)
         {
-            var pairs = Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, Commands.NegativeSampling.Random, seed);
+            var pairs = FineTuning.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 2, FineTuning.NegativeSampling.Random, seed);
             Assert.AreEqual(3, pairs.Count);
             var negatives = pairs.Where(p => p.Label == 0).Select(p => p.B).ToList();
             Assert.AreEqual(2, negatives.Distinct().Count());
             drawn.UnionWith(negatives);
         }
         CollectionAssert.AreEquivalent(new[] { "d0", "d1", "d3", "d4", "d5" }.Select(Doc).ToArray(), drawn.ToArray());
-        Assert.AreEqual(6, Commands.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 9, Commands.NegativeSampling.Random, 1).Count, "capped by the list");
+        Assert.AreEqual(6, FineTuning.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 9, FineTuning.NegativeSampling.Random, 1).Count, "capped by the list");
     }
 
     [TestMethod]

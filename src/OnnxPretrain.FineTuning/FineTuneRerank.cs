@@ -7,7 +7,7 @@ using OnnxPretrain.Export;
 using OnnxPretrain.Runtime;
 using OnnxPretrain.Training;
 
-namespace OnnxPretrain.Cli.Commands;
+namespace OnnxPretrain.FineTuning;
 
 /// <summary>Settings of <c>finetune rerank</c>.</summary>
 /// <param name="DataDir">BEIR folder.</param>

@@ -5,7 +5,7 @@ using OnnxPretrain.Export;
 using OnnxPretrain.Runtime;
 using OnnxPretrain.Training;
 
-namespace OnnxPretrain.Cli.Commands;
+namespace OnnxPretrain.FineTuning;
 
 /// <summary>Settings of <c>finetune summarization</c>.</summary>
 /// <param name="DataDir">Folder with train/dev/test JSONL files (<c>id</c>, <c>document</c>, <c>summary</c>).</param>

@@ -1,13 +1,11 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using OnnxPretrain.Evaluation;
 using OnnxPretrain.Export;
 using OnnxPretrain.Models;
-using OnnxPretrain.Optim;
 using OnnxPretrain.Runtime;
 using OnnxPretrain.Training;
 
-namespace OnnxPretrain.Cli.Commands;
+namespace OnnxPretrain.FineTuning;
 
 /// <summary>Settings of <c>finetune as2</c>.</summary>
 /// <param name="DataDir">Folder with train/dev/test TSV files.</param>
@@ -73,7 +71,11 @@ public static class FineTuneAs2
             Name = pretrained.Name + suffix,
             Objective = new ObjectiveConfig { Type = "as2" },
             Data = pretrained.Data with { SequenceLength = o.MaxLength },
-            Training = pretrained.Training with { BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init },
+            Training = pretrained.Training with
+            {
+                BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init,
+                Schedule = "linear", GradientAccumulationSteps = 1, CheckpointEvery = 0,
+            },
         };
         Pretraining.BuildArtifacts(recipe.Validate(), o.RunDir, log);
         if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log, recipe.Model);
@@ -84,41 +86,30 @@ public static class FineTuneAs2
     internal sealed record Best(string Dir, long Step, double DevMap, long Steps, double Seconds);
 
     /// <summary>
-    /// Trains with a linear schedule; after every epoch scores <paramref name="dev"/> (higher is better; logged as
-    /// dev MAP) and keeps the best checkpoint in <c>RunDir/best</c>, stopping after <c>o.Patience</c> epochs without
-    /// improvement (with <c>o.EvalsPerEpoch</c> &gt; 1, every fraction of an epoch). Without <paramref name="dev"/> every
-    /// evaluation counts as an improvement, so the last one is kept.
+    /// Trains with the <see cref="Trainer"/> (linear schedule); <c>o.EvalsPerEpoch</c> times per epoch (and after the last
+    /// step) scores <paramref name="dev"/> (higher is better; logged as dev MAP) and keeps the best weights in
+    /// <c>RunDir/best</c>, stopping after <c>o.Patience</c> evaluations without improvement. Without
+    /// <paramref name="dev"/> every evaluation counts as an improvement, so the last one is kept.
     /// </summary>
     internal static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, Func<TrainingSession, double>? dev, TextWriter log)
     {
         using var session = TrainingSession.Load(o.RunDir, o.Session);
-        var schedule = new LrScheduleOptions { Kind = "linear", PeakLearningRate = recipe.Training.LearningRate, WarmupSteps = recipe.Training.WarmupSteps, TotalSteps = recipe.Training.Steps }.Validate();
-        var metrics = new MetricsLog(Path.Combine(o.RunDir, "metrics.jsonl"));
-        var clock = Stopwatch.StartNew();
-        Best? best = null;
-        int sinceBest = 0;
         long perEpoch = train.BatchesPerEpoch;
-        // Evaluate when step s+1 crosses one of the EvalsPerEpoch equal fractions of an epoch (and at the last step).
-        bool Due(long s) => (s + 1) % perEpoch * o.EvalsPerEpoch / perEpoch != s % perEpoch * o.EvalsPerEpoch / perEpoch || (s + 1) % perEpoch == 0;
-        for (long step = 0; step < recipe.Training.Steps && sinceBest < o.Patience; step++)
+        // Due after step s (1-based) when s crosses one of the EvalsPerEpoch equal fractions of an epoch.
+        bool Due(long s) => s % perEpoch * o.EvalsPerEpoch / perEpoch != (s - 1) % perEpoch * o.EvalsPerEpoch / perEpoch || s % perEpoch == 0;
+        var validation = new Validation("dev_map", dev, Due, o.Patience, Path.Combine(o.RunDir, "best"));
+        var progress = new LogLines(p =>
         {
-            var r = session.TrainStep(BatchStream.ToTensors(train.Get(step)));
-            float lr = LrSchedule.LearningRate(schedule, step);
-            float norm = session.OptimizerStep(lr);
-            metrics.Train(step + 1, r.Loss, r.Metrics.ToDictionary(kv => kv.Key, kv => (double)kv.Value), lr, norm, 0, clock.Elapsed.TotalSeconds);
-            if (!Due(step) && step + 1 != recipe.Training.Steps) continue;
-            double map = dev?.Invoke(session) ?? step + 1;
-            if (dev is not null) metrics.Eval(step + 1, new Dictionary<string, double> { ["dev_map"] = map }, clock.Elapsed.TotalSeconds);
-            log.WriteLine($"step {step + 1}/{recipe.Training.Steps}: train loss {r.Loss:F4}" + (dev is null ? "" : $", dev MAP {map:F4}"));
-            if (best is null || map > best.DevMap)
-            {
-                var dir = Path.Combine(o.RunDir, "best");
-                session.SaveCheckpoint(dir);
-                (best, sinceBest) = (new Best(dir, step + 1, map, step + 1, clock.Elapsed.TotalSeconds), 0);
-            }
-            else sinceBest++;
-        }
-        return best! with { Steps = session.GlobalStep, Seconds = clock.Elapsed.TotalSeconds };
+            if (p.ValidationScore is { } score) log.WriteLine($"step {p.Step}/{p.TotalSteps}: train loss {p.Loss:F4}" + (dev is null ? "" : $", dev MAP {score:F4}"));
+        });
+        var summary = new Trainer(session, train, null, recipe.Training, o.RunDir, recipe.Training.Steps, validation: validation).Run(progress);
+        var best = summary.Best!;
+        return new Best(best.Dir, best.Step, best.Score, summary.Steps, summary.Seconds);
+    }
+
+    private sealed class LogLines(Action<TrainProgress> report) : IProgress<TrainProgress>
+    {
+        public void Report(TrainProgress value) => report(value);
     }
 
     /// <summary>logit₁ − logit₀ of every pair of <paramref name="dev"/>, in order, from the training session's eval model.</summary>

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
-using OnnxPretrain.Evaluation.Summarization;
 
-namespace OnnxPretrain.Cli.Commands;
+namespace OnnxPretrain.Evaluation.Summarization;
 
 /// <summary>
 /// <c>evaluate summarization</c>: ROUGE-1/2/L (<c>rouge-score</c> conventions) of a predictions file, of an exported
