@@ -1,3 +1,4 @@
+using OnnxPretrain.Tools.BuildClusters;
 using System.Buffers.Binary;
 
 namespace OnnxPretrain.Data.Tests;

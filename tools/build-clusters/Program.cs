@@ -1,11 +1,12 @@
 // build-clusters: k-means token clusters for C-RTS, from an embedding matrix or a token-id corpus.
-// Usage and file formats: OnnxPretrain.Data.BuildClustersCommand, OnnxPretrain.Data.TokenClusters.
+// Usage and file formats: BuildClustersCommand (this folder), OnnxPretrain.Data.TokenClusters.
 //   dotnet run --project tools/build-clusters -- --from-embeddings emb.bin --vocab-size 30522 --dim 256 --clusters 100 --out clusters.txt
 //   dotnet run --project tools/build-clusters -- --from-ids ids.txt --vocab-size 30522 --clusters 100 --out clusters.txt
 //   dotnet run --project tools/build-clusters -- --from-default-corpus --clusters 100 --out models/clusters/bert-base-uncased-100.txt
 // --from-default-corpus tokenises the default corpus's training documents (Brown + State of the Union) with
 // bert-base-uncased, writes them as an id file, and clusters PPMI co-occurrence vectors of it (--from-ids).
 using OnnxPretrain.Data;
+using OnnxPretrain.Tools.BuildClusters;
 
 if (args.Length > 0 && args[0] == "--from-default-corpus")
 {

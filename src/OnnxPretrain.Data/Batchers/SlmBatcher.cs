@@ -39,3 +39,35 @@ public sealed class SlmBatcher : IBatcher
         return new Batch(arrays, tokens);
     }
 }
+
+/// <summary>
+/// Options of <see cref="SlmBatcher"/>: swapped language modelling (Di Liello et al. 2021, "Efficient pre-training
+/// objectives for Transformers", §3): MLM selection with every selected token swapped for a random id.
+/// </summary>
+public sealed record SlmBatcherOptions
+{
+    /// <summary>T, tokens per row; &gt;= 2. Default 128.</summary>
+    public int SequenceLength { get; init; } = 128;
+
+    /// <summary>Run seed. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Probability that each selectable token is selected (and swapped); in (0, 1]. Default 0.15.</summary>
+    public double MaskProbability { get; init; } = MaskingDefaults.SelectionProbability;
+
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <summary>Checks every field and returns this instance.</summary>
+    /// <returns>This options instance.</returns>
+    /// <exception cref="ArgumentException">A field is out of range (the message names the field and the value).</exception>
+    public SlmBatcherOptions Validate()
+    {
+        const string type = nameof(SlmBatcherOptions);
+        BatcherValidation.SequenceLength(type, SequenceLength);
+        BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
+        return this;
+    }
+}

@@ -37,3 +37,30 @@ public sealed class RtsBatcher : IBatcher
         return new Batch(arrays, tokens);
     }
 }
+
+/// <summary>
+/// Options of <see cref="RtsBatcher"/>: random token substitution (Di Liello et al. 2021, "Efficient pre-training
+/// objectives for Transformers", §3).
+/// </summary>
+public sealed record RtsBatcherOptions
+{
+    /// <summary>T, tokens per row; &gt;= 2. Default 128.</summary>
+    public int SequenceLength { get; init; } = 128;
+
+    /// <summary>Run seed. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Probability that each selectable token is substituted; in (0, 1]. Default 0.15.</summary>
+    public double ReplaceProbability { get; init; } = MaskingDefaults.SelectionProbability;
+
+    /// <summary>Checks every field and returns this instance.</summary>
+    /// <returns>This options instance.</returns>
+    /// <exception cref="ArgumentException">A field is out of range (the message names the field and the value).</exception>
+    public RtsBatcherOptions Validate()
+    {
+        const string type = nameof(RtsBatcherOptions);
+        BatcherValidation.SequenceLength(type, SequenceLength);
+        BatcherValidation.Probability(type, nameof(ReplaceProbability), ReplaceProbability);
+        return this;
+    }
+}

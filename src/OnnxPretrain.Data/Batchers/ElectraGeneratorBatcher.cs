@@ -66,3 +66,40 @@ public sealed class ElectraGeneratorBatcher : IBatcher
     private int Replace(int original, MaskingRng rng) =>
         rng.NextDouble() < _options.MaskTokenFraction ? _spec.Specials.MaskId : original;
 }
+
+/// <summary>
+/// Options of <see cref="ElectraGeneratorBatcher"/>: the generator input of ELECTRA (Clark et al. 2020, "ELECTRA:
+/// Pre-training Text Encoders as Discriminators Rather Than Generators", §3 and Appendix A: 15% selected, of which
+/// 85% are masked and 15% kept).
+/// </summary>
+public sealed record ElectraBatcherOptions
+{
+    /// <summary>T, tokens per row; &gt;= 2. Default 128.</summary>
+    public int SequenceLength { get; init; } = 128;
+
+    /// <summary>Run seed. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Probability that each selectable token is selected; in (0, 1]. Default 0.15.</summary>
+    public double MaskProbability { get; init; } = MaskingDefaults.SelectionProbability;
+
+    /// <summary>Fraction of selected tokens replaced by [MASK]; the rest are kept. In [0, 1]. Default 0.85.</summary>
+    public double MaskTokenFraction { get; init; } = 0.85;
+
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <summary>Checks every field and returns this instance.</summary>
+    /// <returns>This options instance.</returns>
+    /// <exception cref="ArgumentException">A field is out of range (the message names the field and the value).</exception>
+    public ElectraBatcherOptions Validate()
+    {
+        const string type = nameof(ElectraBatcherOptions);
+        BatcherValidation.SequenceLength(type, SequenceLength);
+        BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
+        BatcherValidation.Fraction(type, nameof(MaskTokenFraction), MaskTokenFraction);
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
+        return this;
+    }
+}

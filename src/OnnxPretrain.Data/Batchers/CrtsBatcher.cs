@@ -105,3 +105,36 @@ public sealed class CrtsBatcher : IBatcher
         return lo;
     }
 }
+
+/// <summary>
+/// Options of <see cref="CrtsBatcher"/>: cluster-based random token substitution (Di Liello et al. 2021, "Efficient
+/// pre-training objectives for Transformers", §3).
+/// </summary>
+public sealed record CrtsBatcherOptions
+{
+    /// <summary>T, tokens per row; &gt;= 2. Default 128.</summary>
+    public int SequenceLength { get; init; } = 128;
+
+    /// <summary>Run seed. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Probability that each selectable token is substituted; in (0, 1]. Default 0.15.</summary>
+    public double ReplaceProbability { get; init; } = MaskingDefaults.SelectionProbability;
+
+    /// <summary>β, the inverse temperature of softmax(β · minmax(counts[c])) over target clusters; finite, &gt;= 0
+    /// (0 = uniform target cluster). Default 2.0.</summary>
+    public double Beta { get; init; } = 2.0;
+
+    /// <summary>Checks every field and returns this instance.</summary>
+    /// <returns>This options instance.</returns>
+    /// <exception cref="ArgumentException">A field is out of range (the message names the field and the value).</exception>
+    public CrtsBatcherOptions Validate()
+    {
+        const string type = nameof(CrtsBatcherOptions);
+        BatcherValidation.SequenceLength(type, SequenceLength);
+        BatcherValidation.Probability(type, nameof(ReplaceProbability), ReplaceProbability);
+        if (!(Beta >= 0) || double.IsInfinity(Beta))
+            throw BatcherValidation.Invalid(type, nameof(Beta), Beta, "must be a finite number >= 0");
+        return this;
+    }
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace OnnxPretrain.Data;
 
 /// <summary>
@@ -51,5 +52,49 @@ public sealed class MlmBatcher : IBatcher
         if (u < _options.MaskTokenFraction) return _spec.Specials.MaskId;
         if (u < _options.MaskTokenFraction + _options.RandomTokenFraction) return _vocabulary.SampleReplaceable(rng);
         return original;
+    }
+}
+
+/// <summary>
+/// Options of <see cref="MlmBatcher"/>: BERT's masked LM (Devlin et al. 2019, "BERT: Pre-training of Deep Bidirectional
+/// Transformers for Language Understanding", §3.1 and Appendix A.1).
+/// </summary>
+public sealed record MlmBatcherOptions
+{
+    /// <summary>T, tokens per row (rows are padded to it); &gt;= 2. Default 128.</summary>
+    public int SequenceLength { get; init; } = 128;
+
+    /// <summary>Run seed; with the step index it fixes every random draw. Default 0.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Probability that each selectable token is selected; in (0, 1]. Default 0.15.</summary>
+    public double MaskProbability { get; init; } = MaskingDefaults.SelectionProbability;
+
+    /// <summary>Fraction of selected tokens replaced by [MASK]; in [0, 1]. Default 0.8.</summary>
+    public double MaskTokenFraction { get; init; } = 0.8;
+
+    /// <summary>Fraction of selected tokens replaced by a uniform replaceable id; in [0, 1], with
+    /// MaskTokenFraction + RandomTokenFraction &lt;= 1 (the rest stay unchanged). Default 0.1.</summary>
+    public double RandomTokenFraction { get; init; } = 0.1;
+
+    /// <summary>Optional cap on the predictions per row; in [1, T], or null (the default) for no cap. A row that selects
+    /// more keeps a seeded random subset of that size; the others are un-selected (original ids, not predicted).</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <summary>Checks every field and returns this instance.</summary>
+    /// <returns>This options instance.</returns>
+    /// <exception cref="ArgumentException">A field is out of range (the message names the field and the value).</exception>
+    public MlmBatcherOptions Validate()
+    {
+        const string type = nameof(MlmBatcherOptions);
+        BatcherValidation.SequenceLength(type, SequenceLength);
+        BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
+        BatcherValidation.Fraction(type, nameof(MaskTokenFraction), MaskTokenFraction);
+        BatcherValidation.Fraction(type, nameof(RandomTokenFraction), RandomTokenFraction);
+        if (MaskTokenFraction + RandomTokenFraction > 1 + 1e-12)
+            throw BatcherValidation.Invalid(type, nameof(RandomTokenFraction), RandomTokenFraction,
+                $"plus MaskTokenFraction ({MaskTokenFraction.ToString("R", CultureInfo.InvariantCulture)}) must be <= 1");
+        BatcherValidation.MaxPredictions(type, MaxPredictionsPerSequence, SequenceLength);
+        return this;
     }
 }

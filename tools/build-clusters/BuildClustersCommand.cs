@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using OnnxPretrain.Data;
 
-namespace OnnxPretrain.Data;
+namespace OnnxPretrain.Tools.BuildClusters;
 
 /// <summary>
 /// The <c>tools/build-clusters</c> command line (kept here so it is unit-tested; the tool only calls <see cref="Run"/>):
