@@ -3,7 +3,7 @@ using OnnxPretrain.Data;
 namespace OnnxPretrain.Training;
 
 /// <summary>Sentence-level pair batches (SSP / SP / PSD, with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
-public sealed class SentenceLevelSource(SentenceLevelBatcher batcher, int batchSize) : IBatchSource
+internal sealed class SentenceLevelSource(SentenceLevelBatcher batcher, int batchSize) : IBatchSource
 {
     /// <inheritdoc />
     public Batch Get(long position) => batcher.Build(position, batchSize);
@@ -13,7 +13,7 @@ public sealed class SentenceLevelSource(SentenceLevelBatcher batcher, int batchS
 /// "All" sentence-level objectives: batch k comes from SSP, SP or PSD in turn (k mod 3), each with its own seeded batcher,
 /// so one shared pair-classification head learns all three (a documented simplification of training them jointly).
 /// </summary>
-public sealed class RoundRobinSource(IReadOnlyList<IBatchSource> sources) : IBatchSource
+internal sealed class RoundRobinSource(IReadOnlyList<IBatchSource> sources) : IBatchSource
 {
     /// <inheritdoc />
     public Batch Get(long position) => sources[(int)(position % sources.Count)].Get(position / sources.Count);
@@ -98,14 +98,14 @@ public sealed class PairClassificationSource : IBatchSource
 }
 
 /// <summary>PROP batches (B pairs = 2B rows, with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
-public sealed class PropSource(PropBatcher batcher, int pairs) : IBatchSource
+internal sealed class PropSource(PropBatcher batcher, int pairs) : IBatchSource
 {
     /// <inheritdoc />
     public Batch Get(long position) => batcher.Build(position, pairs);
 }
 
 /// <summary>Contrastive pair batches (B pairs = 2B rows) drawn from a tokenised corpus; batch k = batcher step k.</summary>
-public sealed class ContrastiveSource(ContrastivePairBatcher batcher, int pairs) : IBatchSource
+internal sealed class ContrastiveSource(ContrastivePairBatcher batcher, int pairs) : IBatchSource
 {
     /// <inheritdoc />
     public Batch Get(long position) => batcher.Build(position, pairs);

@@ -9,7 +9,7 @@ namespace OnnxPretrain.Training;
 /// Wires a recipe's objective to its data side: the batcher of the same name in OnnxPretrain.Data with the recipe's
 /// rates, and (C-RTS) the cluster counts that the trainer updates from the discriminator's predictions.
 /// </summary>
-public static class ObjectiveData
+internal static class ObjectiveData
 {
     /// <summary>File name of the C-RTS cluster counts inside a checkpoint folder.</summary>
     public const string CountsFile = "crts_counts.txt";

@@ -72,7 +72,7 @@ public static class RetrievalData
 /// A synthetic tokenised corpus for benchmarks and example batches: documents of 2 paragraphs × 4 sentences of
 /// ⌈T / 4⌉ uniform random ordinary ids each, so every row of a retrieval batch is full length.
 /// </summary>
-public sealed class SyntheticCorpus : ITokenizedCorpus
+internal sealed class SyntheticCorpus : ITokenizedCorpus
 {
     private readonly int[][] _sentences;
 

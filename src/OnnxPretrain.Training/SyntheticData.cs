@@ -3,7 +3,7 @@ using OnnxPretrain.Data;
 namespace OnnxPretrain.Training;
 
 /// <summary>Synthetic inputs that need no corpus: example batches for artifacts, and benchmarks.</summary>
-public static class SyntheticData
+internal static class SyntheticData
 {
     /// <summary>Full-length sequences [CLS] w₁ … w_{T-2} [SEP] of uniform random replaceable ids.</summary>
     public static List<int[]> Sequences(int count, int t, SpecialTokens specials, long seed)

@@ -8,7 +8,7 @@ namespace OnnxPretrain.Training;
 /// are already shares of the window's token-weighted means, so they add up; the other metrics (accuracies) are
 /// weighted by each micro-batch's share of the first loss term's targets, equally when the window has none.
 /// </summary>
-public sealed class WindowSums
+internal sealed class WindowSums
 {
     private readonly IReadOnlyList<string> _metrics;
     private readonly bool[] _isShare;

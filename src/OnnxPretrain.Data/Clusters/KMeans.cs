@@ -54,7 +54,7 @@ public sealed record KMeansOptions
 /// <param name="Iterations">Lloyd iterations run.</param>
 /// <param name="Converged">True when the last iteration changed no assignment.</param>
 /// <param name="Inertia">Sum over points of the distance to their centroid (squared Euclidean, or 1 − cos).</param>
-public sealed record KMeansResult(int[] Assignments, float[] Centroids, int Iterations, bool Converged, double Inertia);
+internal sealed record KMeansResult(int[] Assignments, float[] Centroids, int Iterations, bool Converged, double Inertia);
 
 /// <summary>
 /// k-means clustering: k-means++ seeding (Arthur and Vassilvitskii 2007, "k-means++: The Advantages of Careful
@@ -65,7 +65,7 @@ public sealed record KMeansResult(int[] Assignments, float[] Centroids, int Iter
 /// Zero vectors under <see cref="KMeansMetric.Cosine"/> are equally far (1) from every centroid and land in cluster 0:
 /// leave them out (as <see cref="TokenClusterBuilder"/> does).
 /// </summary>
-public static class KMeans
+internal static class KMeans
 {
     private const ulong SeedingStream = 0x6B6D65616E73UL;
 

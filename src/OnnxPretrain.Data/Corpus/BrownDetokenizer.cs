@@ -8,7 +8,7 @@ namespace OnnxPretrain.Data;
 /// after <c>( [ {</c> or opening quotes; Brown's <c>``</c> and <c>''</c> become straight <c>"</c> (opening and
 /// closing); a standalone <c>'</c> alternates opening/closing within the sentence.
 /// </summary>
-public static class BrownDetokenizer
+internal static class BrownDetokenizer
 {
     private static readonly HashSet<string> NoSpaceBefore = new(StringComparer.Ordinal)
     {

@@ -7,7 +7,7 @@ using System.Security.Cryptography;
 namespace OnnxPretrain.Data;
 
 /// <summary>npm could not be run or could not fetch a package; the message says what failed and what to do.</summary>
-public sealed class NpmFetchException : IOException
+internal sealed class NpmFetchException : IOException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What failed and what to do.</param>

@@ -8,7 +8,7 @@ namespace OnnxPretrain.Data;
 /// file that replaces <c>path</c> only on <see cref="Complete"/>, so an interrupted write never leaves a partial shard.
 /// Not thread-safe.
 /// </summary>
-public sealed class TokenShardWriter : IDisposable
+internal sealed class TokenShardWriter : IDisposable
 {
     private readonly string _path;
     private readonly string _tempPath;

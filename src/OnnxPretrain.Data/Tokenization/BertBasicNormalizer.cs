@@ -16,7 +16,7 @@ namespace OnnxPretrain.Data;
 /// Unlike the library's <c>BertNormalizer</c> it keeps tab/newline as word boundaries and needs no ICU.
 /// Output length differs from input length, so offsets refer to the normalised text. Thread-safe.
 /// </summary>
-public sealed class BertBasicNormalizer : Normalizer
+internal sealed class BertBasicNormalizer : Normalizer
 {
     [ThreadStatic]
     private static List<int>? t_parts;

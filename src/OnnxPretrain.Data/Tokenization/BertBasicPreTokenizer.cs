@@ -10,7 +10,7 @@ namespace OnnxPretrain.Data;
 /// outside those classes (°, ©, emoji) stay inside words and go to WordPiece. Special tokens are not recognised in
 /// text. Thread-safe.
 /// </summary>
-public sealed class BertBasicPreTokenizer : PreTokenizer
+internal sealed class BertBasicPreTokenizer : PreTokenizer
 {
     /// <summary>The shared instance (the type has no state).</summary>
     public static BertBasicPreTokenizer Instance { get; } = new();

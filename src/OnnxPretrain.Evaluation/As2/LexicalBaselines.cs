@@ -23,7 +23,7 @@ namespace OnnxPretrain.Evaluation;
 /// appear to reflect an unfavourable tie order rather than a different baseline.
 /// </para>
 /// </remarks>
-public static class LexicalBaselines
+internal static class LexicalBaselines
 {
     /// <summary>Lower-cases <paramref name="text"/> and splits it on whitespace (no empty tokens).</summary>
     public static string[] Tokenize(string text)

@@ -5,7 +5,7 @@ namespace OnnxPretrain.Evaluation;
 /// as shipped with NLTK up to 3.2; Bird, Klein and Loper 2009), embedded so results need no download. It includes
 /// the wh-words (what, which, who, whom, when, where, why, how), so question words never count as overlap.
 /// </summary>
-public static class StopWords
+internal static class StopWords
 {
     private static readonly string[] Words =
     [

@@ -8,7 +8,7 @@ namespace OnnxPretrain.Evaluation.Generation;
 /// <param name="lengthPenalty">Exponent of the length normalisation: score = sum log p / length^lengthPenalty.</param>
 /// <param name="earlyStopping">Stopping rule.</param>
 /// <param name="maxLength">Most generated tokens (max_new_tokens), for the exact bound of <see cref="EarlyStopping.Never"/>.</param>
-public sealed class BeamHypotheses(int numBeams, float lengthPenalty, EarlyStopping earlyStopping = EarlyStopping.Heuristic, int maxLength = int.MaxValue)
+internal sealed class BeamHypotheses(int numBeams, float lengthPenalty, EarlyStopping earlyStopping = EarlyStopping.Heuristic, int maxLength = int.MaxValue)
 {
     private readonly List<Generated> _kept = [];
 

@@ -63,7 +63,7 @@ public sealed record GenerationOptions
 /// <param name="Score">Sum of log-probabilities of the generated tokens (end of sequence included) / length^length_penalty,
 /// length = generated tokens (end of sequence included): HF's <c>sequences_scores</c>.</param>
 /// <param name="SumLogProbs">The plain sum of those log-probabilities.</param>
-public sealed record Generated(long[] Tokens, double Score, double SumLogProbs)
+internal sealed record Generated(long[] Tokens, double Score, double SumLogProbs)
 {
     /// <summary>The length-normalised score of <paramref name="sumLogProbs"/> over <paramref name="length"/> generated tokens.</summary>
     public static double Normalise(double sumLogProbs, int length, float lengthPenalty) => sumLogProbs / Math.Pow(Math.Max(1, length), lengthPenalty);

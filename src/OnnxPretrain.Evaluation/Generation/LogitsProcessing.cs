@@ -5,7 +5,7 @@ namespace OnnxPretrain.Evaluation.Generation;
 /// the minimum length (HF <c>MinLengthLogitsProcessor</c>) and n-gram blocking (HF <c>NoRepeatNGramLogitsProcessor</c>;
 /// Paulus et al. 2018 §2.5).
 /// </summary>
-public static class LogitsProcessing
+internal static class LogitsProcessing
 {
     /// <summary>In-place log-softmax of <paramref name="row"/> (V), computed in double for stability.</summary>
     public static void LogSoftmax(Span<float> row)

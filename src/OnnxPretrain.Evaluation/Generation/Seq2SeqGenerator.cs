@@ -10,7 +10,7 @@ namespace OnnxPretrain.Evaluation.Generation;
 /// with the key/value cache afterwards; see OnnxPretrain.Export.Seq2SeqExport). Batched: a chunk of examples runs as
 /// rows = examples x beams; sources are right-padded with the pad id and masked.
 /// </summary>
-public sealed class Seq2SeqGenerator : IDisposable
+internal sealed class Seq2SeqGenerator : IDisposable
 {
     private readonly OnnxModel _encoder, _decoder, _withPast;
 

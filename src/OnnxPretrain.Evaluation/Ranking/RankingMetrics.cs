@@ -18,7 +18,7 @@ namespace OnnxPretrain.Evaluation;
 /// positives rank strictly above it; R is the query's total number of positives. g* is the first group with k &gt; 0.
 /// </para>
 /// </remarks>
-public static class RankingMetrics
+internal static class RankingMetrics
 {
     /// <summary>Cut-off of the hit-rate metric reported for AS2 (HR@5).</summary>
     public const int HitRateCutoff = 5;

@@ -9,7 +9,7 @@ namespace OnnxPretrain.Evaluation.Retrieval;
 /// top k by inner product (cosine when the encoder normalises) is found by scanning every row with
 /// <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.
 /// </summary>
-public sealed class DenseRetriever : IRetriever
+internal sealed class DenseRetriever : IRetriever
 {
     private readonly BiEncoder _encoder;
     private readonly string[] _ids;

@@ -8,7 +8,7 @@ namespace OnnxPretrain.Evaluation.Summarization;
 /// split with the Data project's <see cref="SentenceSplitter"/> (default English rules) and its first sentence is
 /// returned. An empty or all-blank document gives the empty string.
 /// </summary>
-public static class LeadBaseline
+internal static class LeadBaseline
 {
     /// <summary>Name of the baseline in reports.</summary>
     public const string SystemName = "lead-1";

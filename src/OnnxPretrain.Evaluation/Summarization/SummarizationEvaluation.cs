@@ -8,7 +8,7 @@ namespace OnnxPretrain.Evaluation.Summarization;
 /// <param name="PredictionsFile">JSONL <c>{"id", "prediction"}</c> with one prediction per example of the split; null
 /// to score only the Lead-1 baseline.</param>
 /// <param name="Stem">Porter-stem tokens longer than 3 characters (<c>rouge-score</c>'s <c>use_stemmer</c>; PEGASUS uses true).</param>
-public sealed record SummarizationEvalOptions(string DataDir, string Split = "test", string? PredictionsFile = null, bool Stem = true);
+internal sealed record SummarizationEvalOptions(string DataDir, string Split = "test", string? PredictionsFile = null, bool Stem = true);
 
 /// <summary>
 /// Summarisation evaluation: ROUGE-1/2/L (<see cref="Rouge"/>, <c>rouge-score</c> conventions) of given predictions
@@ -17,7 +17,7 @@ public sealed record SummarizationEvalOptions(string DataDir, string Split = "te
 /// gives, separately, the mean over those references and the max over them (per metric, the reference with the highest
 /// F1), each averaged over those examples.
 /// </summary>
-public static class SummarizationEvaluation
+internal static class SummarizationEvaluation
 {
     /// <summary>Name of the given predictions' system in reports.</summary>
     public const string PredictionsSystem = "predictions";

@@ -10,7 +10,7 @@ namespace OnnxPretrain.Training.Distributed;
 /// <c>sampling_noise</c> (M, V)) keep the entries of the rank's rows, positions re-based to (b - r·B/N)·T + t; other
 /// inputs are copied. A slice with no selected token gets the batchers' dummy slot (position 0, label -100, ignored).
 /// </summary>
-public sealed class BatchSlicer
+internal sealed class BatchSlicer
 {
     private readonly IReadOnlyList<TensorSpec> _inputs;
     private readonly int _rank, _size;

@@ -12,7 +12,7 @@ namespace OnnxPretrain.Training.Import;
 /// (F32, F16 or BF16; stored as F32) and the tokenizer (<c>vocab.txt</c> or a WordPiece <c>tokenizer.json</c>).
 /// A sentence-transformers folder's <c>1_Pooling/config.json</c> gives the pooling.
 /// </summary>
-public static class HfFolderReader
+internal static class HfFolderReader
 {
     /// <summary>Reads the folder.</summary>
     /// <exception cref="FileNotFoundException">A required file is missing.</exception>

@@ -1,7 +1,7 @@
 namespace OnnxPretrain.Training.Import;
 
 /// <summary>Hugging Face tensor names -> our parameter names (the same names, with the base model under its prefix).</summary>
-public static class HfNames
+internal static class HfNames
 {
     private static readonly string[] BaseRoots = ["embeddings.", "embeddings_project.", "encoder.", "pooler."];
 

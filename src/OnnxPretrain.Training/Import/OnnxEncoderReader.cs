@@ -13,7 +13,7 @@ namespace OnnxPretrain.Training.Import;
 /// <c>config.json</c> beside the model when there is one, else from the weights' shapes and the graph (heads from the
 /// attention Reshape, LayerNorm epsilon from the constant added under the square root, GELU from Erf).
 /// </summary>
-public static class OnnxEncoderReader
+internal static class OnnxEncoderReader
 {
     /// <summary>Reads the model; the vocabulary comes from <c>vocab.txt</c> / <c>tokenizer.json</c> beside it, or <paramref name="vocabulary"/>.</summary>
     /// <exception cref="InvalidDataException">A float initializer cannot be named (lists every one), or the shape cannot be inferred.</exception>
