@@ -1,8 +1,8 @@
-using OnnxPretrain.Optim;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using OnnxPretrain.Models;
+using OnnxPretrain.Optim;
 
 namespace OnnxPretrain.Training;
 
@@ -195,7 +195,13 @@ public sealed record Recipe
 
     /// <summary>Parses and validates recipe JSON; <paramref name="source"/> names it in messages.</summary>
     /// <exception cref="ArgumentException">Unknown key, wrong value type or invalid value.</exception>
-    public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r => (r with { SourcePath = source }).Validate());
+    public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r =>
+    {
+        var recipe = (r with { SourcePath = source }).Validate();
+        var objective = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?["objective"];
+        if (objective is JsonObject keys) ObjectiveRegistry.CheckSettings(recipe.Objective.Type, keys.Select(kv => kv.Key));
+        return recipe;
+    });
 
     /// <summary>
     /// Deserialises recipe JSON of type <typeparamref name="T"/> with <see cref="JsonOptions"/>, then <paramref name="finish"/>es

@@ -62,6 +62,24 @@ public sealed class RecipeTests
     }
 
     [TestMethod]
+    public void Parse_SettingOfAnotherObjective_NamesItAndTheTypesSettings()
+    {
+        // crts_beta used to be accepted (and ignored) in an mlm recipe; each objective now declares its own settings.
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse("""{"name":"x","objective":{"type":"mlm","crts_beta":3}}""", "bad.json"));
+        StringAssert.Contains(e.Message, "bad.json: objective.crts_beta is not a setting of objective type 'mlm'");
+        StringAssert.Contains(e.Message, "mask_probability");
+        var ok = Recipe.Parse("""{"name":"x","objective":{"type":"crts","crts_beta":3,"clusters":"c.txt"}}""", "ok.json");
+        Assert.AreEqual(3f, ok.Objective.CrtsBeta);
+    }
+
+    [TestMethod]
+    public void ShippedRecipes_UseOnlyTheirObjectivesSettings()
+    {
+        foreach (var path in Directory.GetFiles(Path.Combine(RepoRoot(), "models"), "*.json").Where(p => !Path.GetFileName(p).StartsWith("seq2seq", StringComparison.Ordinal)))
+            Recipe.Load(path);                                          // throws naming the file and key otherwise
+    }
+
+    [TestMethod]
     public void Parse_SequenceLongerThanPositions_Fails()
     {
         var e = Assert.ThrowsExactly<ArgumentException>(() =>
