@@ -69,7 +69,8 @@ public static class GradientRegistry
     /// <summary>The rule for <paramref name="node"/>.</summary>
     /// <exception cref="NotSupportedException">No rule is registered for the node's op; the message names op and node.</exception>
     public static GradientRule For(Node node) => Table.TryGetValue(KeyOf(node), out var rule) ? rule
-        : throw new NotSupportedException($"No gradient rule for op '{KeyOf(node)}' (node '{node.Name}'). Registered ops: {string.Join(", ", Table.Keys.Order())}.");
+        : throw new NotSupportedException($"No gradient rule for op '{KeyOf(node)}' (node '{node.Name}'). Registered ops: " +
+            $"{string.Join(", ", Table.Keys.Order())}.");
 
     /// <summary>Ops that do NOT exist in the ordinary ONNX Runtime build and must never appear in a generated graph.</summary>
     public static IReadOnlySet<string> ForbiddenOps { get; } = new HashSet<string>

@@ -53,7 +53,8 @@ public static partial class Rules
         var x = c.X(0);
         var starts = c.ConstantInput(1, "starts").AsInt64s();
         var ends = c.ConstantInput(2, "ends").AsInt64s();
-        var axes = c.InputCount > 3 && c.Node.Inputs[3] is not null ? c.ConstantInput(3, "axes").AsInt64s() : Enumerable.Range(0, starts.Length).Select(i => (long)i).ToArray();
+        var axes = c.InputCount > 3 && c.Node.Inputs[3] is not null ? c.ConstantInput(3, "axes").AsInt64s() : Enumerable.Range(0,
+            starts.Length).Select(i => (long)i).ToArray();
         var steps = c.InputCount > 4 && c.Node.Inputs[4] is not null ? c.ConstantInput(4, "steps").AsInt64s() : starts.Select(_ => 1L).ToArray();
         if (steps.Any(s => s != 1)) throw c.Unsupported($"steps [{string.Join(", ", steps)}] (only 1 is supported)");
         var pads = new long[2 * x.Rank];

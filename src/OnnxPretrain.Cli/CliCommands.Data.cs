@@ -16,7 +16,8 @@ public static partial class CliCommands
     {
         var c = new Command("run", "The main job: fetch the default corpus and vocabulary (first time only), build the artifacts of the " +
             "default recipe (models/tiny.json), pre-train on CPU, evaluate on held-out documents, export the encoder as an " +
-            "inference ONNX model, and print where everything is.") { Recipe, Out(RunFolder() + "; -2, -3, ... appended while that folder has checkpoints"), Steps, Threads, Device, Seed };
+            "inference ONNX model, and print where everything is.") { Recipe,
+                Out(RunFolder() + "; -2, -3, ... appended while that folder has checkpoints"), Steps, Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadRecipe(r);
@@ -54,7 +55,8 @@ public static partial class CliCommands
         var pair = new Option<string?>("--text-pair") { Description = "Optional second segment ([CLS] text [SEP] pair [SEP])." };
         var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt (default: bert-base-uncased, fetched on first use)." };
         var max = new Option<int>("--max-length") { Description = "Maximum length with specials (longest-first truncation).", DefaultValueFactory = _ => 512 };
-        var c = new Command("tokenize", "Show exactly what the model sees for a text (and optional pair): tokens, input_ids, token_type_ids, attention_mask, as JSON.")
+        var c = new Command("tokenize",
+            "Show exactly what the model sees for a text (and optional pair): tokens, input_ids, token_type_ids, attention_mask, as JSON.")
             { text, pair, vocab, max };
         c.SetAction(r => Guard(() =>
         {
@@ -96,7 +98,8 @@ public static partial class CliCommands
                 var progress = new Progress<TrainProgress>(p =>
                 {
                     task.Value = p.Step;
-                    task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.TokensPerSecond:F0} tok/s" + (p.EvalLoss is { } e ? $" eval {e:F3}" : "");
+                    task.Description = $"step {p.Step}/{p.TotalSteps} loss {p.Loss:F3} {p.TokensPerSecond:F0} tok/s" + (p.EvalLoss is { } e
+                        ? $" eval {e:F3}" : "");
                 });
                 result = Pretraining.Run(recipe, new PretrainOptions(dir, session, resume, Console.Error, progress, Parallel: parallel));
             });
@@ -138,7 +141,8 @@ public static partial class CliCommands
         public void Report(TrainProgress p)
         {
             if (p.Step % 10 != 0 && p.Step != p.TotalSteps && p.EvalLoss is null) return;
-            Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} {p.TokensPerSecond:F0} tokens/s" + (p.EvalLoss is { } e ? $" held-out loss {e:F4}" : ""));
+            Console.Error.WriteLine($"step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} {p.TokensPerSecond:F0} tokens/s"
+                + (p.EvalLoss is { } e ? $" held-out loss {e:F4}" : ""));
         }
     }
 }

@@ -19,21 +19,25 @@ public static partial class CliCommands
     private static Command FineTuneCommand()
     {
         var finetune = new Command("finetune", "Fine-tune a pre-trained encoder on a downstream task, export it and evaluate it.");
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, label), e.g. ../shared/data/as2/wikiqa.", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, label), " +
+            "e.g. ../shared/data/as2/wikiqa.", Required = true };
         var init = new Option<string?>("--init")
         {
             Description = "Checkpoint folder to start from (a pre-training run's checkpoint or an import), or a named published model (minilm, arctic-xs); " +
                 "without --recipe, the recipe.json beside an imported checkpoint is used. Default: random initialisation.",
         };
-        var evalsPerEpoch = new Option<int>("--evals-per-epoch") { Description = "Dev-MAP evaluations per epoch (the best is kept; patience counts evaluations).", DefaultValueFactory = _ => 1 };
+        var evalsPerEpoch = new Option<int>("--evals-per-epoch") { Description = "Dev-MAP evaluations per epoch (the best is kept; patience " +
+            "counts evaluations).", DefaultValueFactory = _ => 1 };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training pairs.", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 5e-5 };
         var batch = new Option<int>("--batch") { Description = "Pairs per step.", DefaultValueFactory = _ => 16 };
         var maxLength = new Option<int>("--max-length") { Description = "Maximum pair length in tokens.", DefaultValueFactory = _ => 128 };
-        var patience = new Option<int>("--patience") { Description = "Dev evaluations (one per epoch, or --evals-per-epoch) without a dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
+        var patience = new Option<int>("--patience") { Description = "Dev evaluations (one per epoch, or --evals-per-epoch) without a " +
+            "dev-MAP improvement before stopping.", DefaultValueFactory = _ => 2 };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines.")
-            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch,
+                Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : r.GetValue(init);
@@ -53,13 +57,15 @@ public static partial class CliCommands
     private static Command ExportCommand()
     {
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Checkpoint folder (model.safetensors) of a run.", Required = true };
-        var task = new Option<string>("--task") { Description = "feature-extraction (last_hidden_state[, pooler_output]) or sequence-classification (logits).", DefaultValueFactory = _ => "feature-extraction" };
+        var task = new Option<string>("--task") { Description = "feature-extraction (last_hidden_state[, pooler_output]) or " +
+            "sequence-classification (logits).", DefaultValueFactory = _ => "feature-extraction" };
         var external = new Option<string>("--external-data")
         {
             Description = "auto: weights go to model.onnx_data (ONNX external data) when they would push model.onnx past protobuf's 2 GB limit; always; never.",
             DefaultValueFactory = _ => "auto",
         };
-        var c = new Command("export", "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
+        var c = new Command("export",
+            "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
             { Recipe, checkpoint, task, external, Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
         c.SetAction(r => Guard(() =>
         {
@@ -96,18 +102,22 @@ public static partial class CliCommands
     {
         var model = new Option<DirectoryInfo?>("--model") { Description = "Exported cross-encoder folder (model.onnx with a logits output, vocab.txt)." };
         var scores = new Option<FileInfo?>("--scores") { Description = "Precomputed scores: the split's TSV plus a 'score' column." };
-        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, label), e.g. ../shared/data/as2/wikiqa." };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Folder with {train,dev,test}.tsv (qid, question, candidate, " +
+            "label), e.g. ../shared/data/as2/wikiqa." };
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
-        var all = new Option<bool>("--all-questions") { Description = "Include questions without a positive (they score 0); default: only questions with a positive (standard WikiQA)." };
+        var all = new Option<bool>("--all-questions") { Description = "Include questions without a positive (they score 0); default: only " +
+            "questions with a positive (standard WikiQA)." };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the markdown table to this file." };
         var biEncoder = new Option<string?>("--bi-encoder")
         {
             Description = "Score with --model as a bi-encoder (a feature-extraction export, e.g. an imported minilm): cosine of the pooled, L2-normalised " +
                 "question and candidate embeddings; the value is the pooling, mean or cls. Default: --model is a cross-encoder (logits).",
         };
-        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per pair (cross-encoder) or per text (bi-encoder).", DefaultValueFactory = _ => Evaluation.As2Scorer.DefaultMaxLength };
+        var maxLength = new Option<int>("--max-length") { Description = "Maximum tokens per pair (cross-encoder) or per text " +
+            "(bi-encoder).", DefaultValueFactory = _ => Evaluation.As2Scorer.DefaultMaxLength };
         var c = new Command("as2", "Answer sentence selection: P@1, MAP, MRR, HR@5 (tie-aware expected values) for a model or precomputed scores, " +
-            "beside the word-count and IDF-weighted word-overlap baselines (Yang et al. 2015).") { model, scores, data, split, all, markdown, biEncoder, maxLength };
+            "beside the word-count and IDF-weighted word-overlap baselines (Yang et al. 2015).") { model, scores, data, split, all,
+                markdown, biEncoder, maxLength };
         c.SetAction(r => Guard(() =>
         {
             var pooling = r.GetValue(biEncoder) switch

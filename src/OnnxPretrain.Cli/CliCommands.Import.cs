@@ -15,7 +15,8 @@ public static partial class CliCommands
             Required = true,
         };
         var c = new Command("import", "Import a published BERT/ELECTRA encoder as a checkpoint folder (model.safetensors under our names, recipe.json, " +
-            "tokenizer files, import_report.json) that training.init_from, finetune --init and export --checkpoint accept.") { from, Out("artifacts/imports/<model name> under the current folder") };
+            "tokenizer files, import_report.json) that training.init_from, finetune --init and export --checkpoint accept.") { from,
+                Out("artifacts/imports/<model name> under the current folder") };
         c.SetAction(r => Guard(() =>
         {
             var source = r.GetValue(from)!;
@@ -26,7 +27,8 @@ public static partial class CliCommands
             {
                 ["checkpoint"] = dir, ["recipe"] = Path.Combine(dir, PretrainedImport.RecipeFile),
                 ["loaded"] = report.Loaded.Count, ["newly_initialised"] = new JsonArray(report.NewlyInitialised.Select(n => (JsonNode)n).ToArray()),
-                ["heads"] = new JsonArray(report.Heads.Select(n => (JsonNode)n).ToArray()), ["unused"] = new JsonArray(report.Unused.Select(n => (JsonNode)n).ToArray()),
+                ["heads"] = new JsonArray(report.Heads.Select(n => (JsonNode)n).ToArray()),
+                    ["unused"] = new JsonArray(report.Unused.Select(n => (JsonNode)n).ToArray()),
             });
             return 0;
         }));
@@ -40,7 +42,8 @@ public static partial class CliCommands
     private static Training.Recipe RecipeFor(ParseResult r, string? checkpoint)
     {
         if (checkpoint is null || r.GetResult(Recipe) is { Implicit: false }) return LoadRecipe(r);
-        var dir = !Path.Exists(checkpoint) && NamedModels.TryGet(checkpoint) is { } named ? NamedModels.EnsureCheckpoint(named, null, Console.Error) : checkpoint;
+        var dir = !Path.Exists(checkpoint) && NamedModels.TryGet(checkpoint) is { } named ? NamedModels.EnsureCheckpoint(named, null,
+            Console.Error) : checkpoint;
         var beside = Path.Combine(dir, PretrainedImport.RecipeFile);
         return File.Exists(beside) ? LoadRecipe(r, beside) : LoadRecipe(r);
     }

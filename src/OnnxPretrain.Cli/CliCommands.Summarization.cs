@@ -7,16 +7,22 @@ public static partial class CliCommands
 {
     private static Command EvaluateSummarizationCommand()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl ({\"id\",\"document\",\"summary\"[,\"references\"]}), e.g. ../shared/data/summarization/aeslc.", Required = true };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl " +
+            "({\"id\",\"document\",\"summary\"[,\"references\"]}), e.g. ../shared/data/summarization/aeslc.", Required = true };
         var split = new Option<string>("--split") { Description = "Split to evaluate.", DefaultValueFactory = _ => "test" };
-        var predictions = new Option<FileInfo?>("--predictions") { Description = "Predictions to score: JSONL {\"id\",\"prediction\"}, one per example of the split (Lead-1 is reported beside them)." };
-        var model = new Option<DirectoryInfo?>("--model") { Description = "Seq2seq export folder (encoder_model.onnx, decoder_model.onnx, decoder_with_past_model.onnx, config.json, vocab.txt) to generate summaries with." };
+        var predictions = new Option<FileInfo?>("--predictions") { Description = "Predictions to score: JSONL {\"id\",\"prediction\"}, one " +
+            "per example of the split (Lead-1 is reported beside them)." };
+        var model = new Option<DirectoryInfo?>("--model") { Description = "Seq2seq export folder (encoder_model.onnx, decoder_model.onnx, " +
+            "decoder_with_past_model.onnx, config.json, vocab.txt) to generate summaries with." };
         var g = GenerationOptionsFor();
         var lead = new Option<bool>("--lead") { Description = "Score only the Lead-1 baseline (the document's first sentence)." };
-        var stem = new Option<bool>("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; PEGASUS uses true).", DefaultValueFactory = _ => true };
+        var stem = new Option<bool>("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; " +
+            "PEGASUS uses true).", DefaultValueFactory = _ => true };
         var c = new Command("summarization", "Summarisation: ROUGE-1/2/L precision, recall and F1 (rouge-score conventions) against each example's summary, " +
             "plus the mean and the max over its references when present; JSON on stdout, markdown table into --out.")
-            { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, g.EarlyStopping, Out("none: the report is printed, no markdown file is written; with --model the predictions go into the --model folder"), Threads, Device };
+            { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat,
+                g.Batch, g.EarlyStopping,
+                    Out("none: the report is printed, no markdown file is written; with --model the predictions go into the --model folder"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
             Print(Evaluation.Summarization.EvaluateSummarization.Run(r.GetValue(data)!.FullName, r.GetValue(split)!, r.GetValue(predictions)?.FullName,
@@ -66,8 +72,10 @@ public static partial class CliCommands
 
     private static Command FineTuneSummarizationCommand()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl ({\"id\",\"document\",\"summary\"}), e.g. ../shared/data/summarization/aeslc.", Required = true };
-        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a seq2seq pre-training run to start from (default: random initialisation)." };
+        var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl " +
+            "({\"id\",\"document\",\"summary\"}), e.g. ../shared/data/summarization/aeslc.", Required = true };
+        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a seq2seq pre-training run to start from " +
+            "(default: random initialisation)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 3e-4 };
         var batch = new Option<int>("--batch") { Description = "Examples per step.", DefaultValueFactory = _ => 16 };
@@ -75,7 +83,8 @@ public static partial class CliCommands
         var g = GenerationOptionsFor();
         var c = new Command("summarization", "Summarisation: fine-tune the seq2seq recipe's model (teacher forcing) on (document, summary) pairs, export it " +
             "(encoder/decoder/decoder-with-past ONNX) and report ROUGE-1/2/L on test beside Lead-1, with generation speed.")
-            { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat, g.Batch, g.EarlyStopping, Out(RunFolder("-summarization") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
+            { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat,
+                g.Batch, g.EarlyStopping, Out(RunFolder("-summarization") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadSeq2SeqRecipe(r);
@@ -99,7 +108,8 @@ public static partial class CliCommands
         Export.Seq2SeqExport.Write(recipe.Model, weights, dir,
             new Export.Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab);
         return new System.Text.Json.Nodes.JsonObject { ["model"] = dir, ["encoder"] = Path.Combine(dir, Export.Seq2SeqExport.EncoderFile),
-            ["decoder"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderFile), ["decoder_with_past"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderWithPastFile) };
+            ["decoder"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderFile), ["decoder_with_past"] = Path.Combine(dir,
+                Export.Seq2SeqExport.DecoderWithPastFile) };
     }
 
     /// <summary>The decoding options shared by <c>evaluate summarization</c> and <c>finetune summarization</c> (HF generate's names).</summary>
@@ -125,7 +135,8 @@ public static partial class CliCommands
         new Option<int>("--num-beams") { Description = "Beams (1 = greedy).", DefaultValueFactory = _ => 1 },
         new Option<int>("--max-new-tokens") { Description = "Most generated tokens per summary.", DefaultValueFactory = _ => 32 },
         new Option<int>("--min-length") { Description = "End of sequence is forbidden before this many tokens.", DefaultValueFactory = _ => 0 },
-        new Option<float>("--length-penalty") { Description = "Scores (greedy and beam) are sum log p / length^penalty; beam search ranks by them.", DefaultValueFactory = _ => 1f },
+        new Option<float>("--length-penalty") { Description = "Scores (greedy and beam) are sum log p / length^penalty; beam search ranks " +
+            "by them.", DefaultValueFactory = _ => 1f },
         new Option<int>("--no-repeat-ngram-size") { Description = "No n-gram of this size repeats in a summary (0 = off).", DefaultValueFactory = _ => 0 },
         new Option<int>("--generation-batch") { Description = "Documents decoded together.", DefaultValueFactory = _ => 16 },
         new Option<string>("--early-stopping")

@@ -7,11 +7,13 @@ using OnnxPretrain.Training;
 
 namespace OnnxPretrain.Cli;
 
-/// <summary>The subcommands and the options they share (<c>--recipe</c>, <c>--out</c>, <c>--steps</c>, <c>--threads</c>, <c>--device</c>, <c>--seed</c>).</summary>
+/// <summary>The subcommands and the options they share (<c>--recipe</c>, <c>--out</c>, <c>--steps</c>, <c>--threads</c>, <c>--device</c>,
+/// <c>--seed</c>).</summary>
 public static partial class CliCommands
 {
     /// <summary><c>--recipe</c>: a models/*.json file.</summary>
-    public static readonly Option<FileInfo> Recipe = new("--recipe") { Description = "Recipe file (models/*.json).", DefaultValueFactory = _ => new FileInfo(DefaultRecipe()) };
+    public static readonly Option<FileInfo> Recipe = new("--recipe") { Description = "Recipe file (models/*.json).",
+        DefaultValueFactory = _ => new FileInfo(DefaultRecipe()) };
 
     /// <summary><c>--out</c>: output folder (default <c>artifacts/&lt;run&gt;</c>).</summary>
     /// <summary>A command's <c>--out</c> option; its help says what the command does when it is omitted.</summary>
@@ -28,10 +30,12 @@ public static partial class CliCommands
     public static readonly Option<int?> Steps = new("--steps") { Description = "Optimizer steps (overrides training.steps)." };
 
     /// <summary><c>--threads</c>: ORT intra-op threads (0 = all cores).</summary>
-    public static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+    public static readonly Option<int> Threads = new("--threads") { Description = "ONNX Runtime intra-op threads (0 = all cores).",
+        DefaultValueFactory = _ => 0 };
 
     /// <summary><c>--device</c>: cpu or cuda.</summary>
-    public static readonly Option<string> Device = new("--device") { Description = "cpu or cuda (cuda needs the -p:OrtGpu=true build).", DefaultValueFactory = _ => "cpu" };
+    public static readonly Option<string> Device = new("--device") { Description = "cpu or cuda (cuda needs the -p:OrtGpu=true build).",
+        DefaultValueFactory = _ => "cpu" };
 
     /// <summary><c>--seed</c>: overrides the recipe's seed.</summary>
     public static readonly Option<long?> Seed = new("--seed") { Description = "Seed (overrides training.seed)." };
@@ -39,7 +43,8 @@ public static partial class CliCommands
     /// <summary><c>--distributed</c>: data-parallel training over MPI (also on when launched by mpiexec with several processes).</summary>
     public static readonly Option<bool> Distributed = new("--distributed")
     {
-        Description = "Data-parallel training over MPI: launch with `mpiexec.mpich -n <N> dotnet OnnxPretrain.Cli.dll pretrain --distributed ...` (MPICH needed).",
+        Description = "Data-parallel training over MPI: launch with `mpiexec.mpich -n <N> dotnet OnnxPretrain.Cli.dll pretrain " +
+            "--distributed ...` (MPICH needed).",
     };
 
     /// <summary><c>--collective-timeout</c>: longest wait in one MPI collective before a rank stops.</summary>
@@ -62,7 +67,8 @@ public static partial class CliCommands
     }
 
     /// <summary>Every subcommand.</summary>
-    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), ImportCommand(), EvaluateCommand(), FineTuneCommand(), ExportCommand(), .. DataCommands()];
+    public static IEnumerable<Command> All() => [ArtifactsCommand(), BenchCommand(), InspectCommand(), ImportCommand(), EvaluateCommand(),
+        FineTuneCommand(), ExportCommand(), .. DataCommands()];
 
     /// <summary>The repository's <c>models/tiny.json</c> when run from the repository, else <c>tiny.json</c>.</summary>
     public static string DefaultRecipe()
@@ -95,13 +101,15 @@ public static partial class CliCommands
         return recipe with { Training = training.Validate() };
     }
 
-    /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder (the current folder for an imported checkpoint's recipe).</summary>
+    /// <summary>The output folder: <c>--out</c> or <c>artifacts/&lt;name&gt;</c> beside the models folder (the current folder for an
+    /// imported checkpoint's recipe).</summary>
     public static string OutDir(ParseResult r, Recipe recipe, string? suffix = null)
     {
         if (OutValue(r) is { } o) return o.FullName;
         var recipeDir = Path.GetDirectoryName(Path.GetFullPath(recipe.SourcePath ?? "models/x.json"))!;
         // A recipe beside an imported checkpoint (possibly in the cache): runs go under the current folder's artifacts/.
-        var root = File.Exists(Path.Combine(recipeDir, Training.Import.PretrainedImport.ReportFile)) ? Environment.CurrentDirectory : Path.GetDirectoryName(recipeDir)!;
+        var root = File.Exists(Path.Combine(recipeDir,
+            Training.Import.PretrainedImport.ReportFile)) ? Environment.CurrentDirectory : Path.GetDirectoryName(recipeDir)!;
         return Path.Combine(root, "artifacts", recipe.Name + (suffix ?? ""));
     }
 
@@ -126,14 +134,16 @@ public static partial class CliCommands
     private static Command InspectCommand()
     {
         var path = new Argument<string>("path") { Description = "An artifacts folder, an .onnx file or a .safetensors file." };
-        var c = new Command("inspect", "Describe an artifacts folder, ONNX model or safetensors file as JSON: inputs/outputs, parameters, shapes, dtypes, counts, metadata.") { path };
+        var c = new Command("inspect",
+            "Describe an artifacts folder, ONNX model or safetensors file as JSON: inputs/outputs, parameters, shapes, dtypes, counts, metadata.") { path };
         c.SetAction(r => Guard(() => { Print(Inspect.Describe(r.GetValue(path)!)); return 0; }));
         return c;
     }
 
     private static Command ArtifactsCommand()
     {
-        var c = new Command("artifacts", "Generate the training artifacts of a recipe (training/eval/optimizer ONNX models, checkpoint, manifest) without training.")
+        var c = new Command("artifacts",
+            "Generate the training artifacts of a recipe (training/eval/optimizer ONNX models, checkpoint, manifest) without training.")
             { Recipe, Out(RunFolder()), Seed };
         c.SetAction(r => Guard(() =>
         {
@@ -150,14 +160,18 @@ public static partial class CliCommands
     {
         var batch = new Option<int?>("--batch") { Description = "Batch size (overrides training.batch_size)." };
         var warmup = new Option<int>("--warmup") { Description = "Untimed warmup steps.", DefaultValueFactory = _ => 2 };
-        var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm, ssp, sp, psd, all, prop, contrastive) to compare objectives on one model shape." };
-        var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this folder and add kernel time per op type (training and optimizer models) to the JSON." };
-        var c = new Command("bench", "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
+        var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm, ssp, sp, " +
+            "psd, all, prop, contrastive) to compare objectives on one model shape." };
+        var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this " +
+            "folder and add kernel time per op type (training and optimizer models) to the JSON." };
+        var c = new Command("bench",
+            "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
             { Recipe, Steps, Threads, Device, batch, warmup, objective, profile };
         c.SetAction(r => Guard(() =>
         {
             var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
-            if (r.GetValue(objective) is { } type) recipe = (recipe with { Objective = recipe.Objective with { Type = type, Clusters = recipe.Objective.Clusters ?? "synthetic" } }).Validate();
+            if (r.GetValue(objective) is { } type) recipe = (recipe with { Objective = recipe.Objective with { Type = type,
+                Clusters = recipe.Objective.Clusters ?? "synthetic" } }).Validate();
             var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
             try
             {
@@ -167,7 +181,8 @@ public static partial class CliCommands
                 var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), session), work);
                 result["tokenization_tokens_per_s"] = Bench.TokenizationThroughput(recipe);
                 foreach (var f in profileDir is null ? [] : Directory.GetFiles(profileDir, "profile*.json").Order().ToArray())
-                    if (new FileInfo(f).Length > 1000) result["profile_" + (result.Count(kv => kv.Key.StartsWith("profile_")) + 1)] = ProfileSummary.ByOpType(f);
+                    if (new FileInfo(f).Length > 1000) result["profile_"
+                        + (result.Count(kv => kv.Key.StartsWith("profile_")) + 1)] = ProfileSummary.ByOpType(f);
                 Console.Out.WriteLine(result.ToJsonString());
             }
             finally

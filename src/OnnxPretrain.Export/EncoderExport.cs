@@ -95,7 +95,8 @@ public static class EncoderExport
             if (!parameters.TryGetValue(p.Value.Name, out var t))
                 throw new InvalidDataException($"The checkpoint has no parameter '{p.Value.Name}' needed by the {model}.");
             if (!t.Shape.SequenceEqual(p.Initial.Shape))
-                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the {model} needs [{string.Join(", ", p.Initial.Shape)}].");
+                throw new InvalidDataException($"Parameter '{p.Value.Name}' is [{string.Join(", ", t.Shape)}], the {model} needs " +
+                    $"[{string.Join(", ", p.Initial.Shape)}].");
             weights[p.Value.Name] = t;
         }
         return weights;

@@ -38,7 +38,8 @@ public static class Seq2SeqExport
     /// <param name="ids">Special token ids for <c>config.json</c>.</param>
     /// <param name="vocabTxt">bert-style <c>vocab.txt</c> to copy beside the models, or null.</param>
     /// <exception cref="InvalidDataException">A parameter is missing or has the wrong shape (names it).</exception>
-    public static string Write(Seq2SeqConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, Seq2SeqTokenIds ids, string? vocabTxt = null)
+    public static string Write(Seq2SeqConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir,
+        Seq2SeqTokenIds ids, string? vocabTxt = null)
     {
         Directory.CreateDirectory(outDir);
         var all = new Dictionary<string, TensorData>();
@@ -78,8 +79,10 @@ public static class Seq2SeqExport
         var pastShape = new Shape("batch_size", n, "past_decoder_sequence_length", headDim);
         var crossShape = new Shape("batch_size", n, "encoder_sequence_length", headDim);
         var past = withPast ? Enumerable.Range(0, c.DecoderLayers).Select(i => (
-            Key: g.Input($"past_key_values.{i}.decoder.key", DataType.Float, pastShape), Value: g.Input($"past_key_values.{i}.decoder.value", DataType.Float, pastShape),
-            CrossKey: g.Input($"past_key_values.{i}.encoder.key", DataType.Float, crossShape), CrossValue: g.Input($"past_key_values.{i}.encoder.value", DataType.Float, crossShape))).ToList() : null;
+            Key: g.Input($"past_key_values.{i}.decoder.key", DataType.Float, pastShape),
+                Value: g.Input($"past_key_values.{i}.decoder.value", DataType.Float, pastShape),
+            CrossKey: g.Input($"past_key_values.{i}.encoder.key", DataType.Float, crossShape),
+                CrossValue: g.Input($"past_key_values.{i}.encoder.value", DataType.Float, crossShape))).ToList() : null;
         var L = new Layers(g, 0, c.InitStd);
         var pastLength = past is null ? null : g.DimOf(past[0].Key, 2);
         var x = Seq2Seq.Embed(L, c, "decoder", ids, pastLength, training: false);                         // (B*L, d)
@@ -97,7 +100,8 @@ public static class Seq2SeqExport
             else
             {
                 using (g.Scope("encoder_attn"))
-                    (k, v) = (Seq2Seq.ProjectHeads(L, "k_proj", sourceRows!, c.DModel, sourceLayout), Seq2Seq.ProjectHeads(L, "v_proj", sourceRows!, c.DModel, sourceLayout));
+                    (k, v) = (Seq2Seq.ProjectHeads(L, "k_proj", sourceRows!, c.DModel, sourceLayout),
+                        Seq2Seq.ProjectHeads(L, "v_proj", sourceRows!, c.DModel, sourceLayout));
                 g.Output(k, $"present.{i}.encoder.key");
                 g.Output(v, $"present.{i}.encoder.value");
             }
@@ -110,7 +114,8 @@ public static class Seq2SeqExport
     }
 
     /// <summary>Decoder self-attention whose keys/values are the cache (B, N, P, D) followed by this step's, output as <c>present.{i}.decoder.*</c>.</summary>
-    private static Value CachedSelfAttention(Layers L, Seq2SeqConfig c, Value x, Encoder.HeadLayout layout, Value causal, Value? pastKey, Value? pastValue, int layer)
+    private static Value CachedSelfAttention(Layers L, Seq2SeqConfig c, Value x, Encoder.HeadLayout layout, Value causal, Value? pastKey,
+        Value? pastValue, int layer)
     {
         var g = L.G;
         Value attended;

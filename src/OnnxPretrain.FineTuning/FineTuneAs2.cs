@@ -25,7 +25,8 @@ public sealed record FineTuneAs2Options(string DataDir, string RunDir, string? I
     public int EvalsPerEpoch
     {
         get;
-        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(EvalsPerEpoch), value, $"--evals-per-epoch is {value}; expected a positive number.");
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(EvalsPerEpoch), value,
+            $"--evals-per-epoch is {value}; expected a positive number.");
     } = 1;
 }
 
@@ -100,7 +101,8 @@ public static class FineTuneAs2
         var validation = new Validation("dev_map", dev, Due, o.Patience, Path.Combine(o.RunDir, "best"));
         var progress = new LogLines(p =>
         {
-            if (p.ValidationScore is { } score) log.WriteLine($"step {p.Step}/{p.TotalSteps}: train loss {p.Loss:F4}" + (dev is null ? "" : $", dev MAP {score:F4}"));
+            if (p.ValidationScore is { } score) log.WriteLine($"step {p.Step}/{p.TotalSteps}: train loss {p.Loss:F4}"
+                + (dev is null ? "" : $", dev MAP {score:F4}"));
         });
         var summary = new Trainer(session, train, null, recipe.Training, o.RunDir, recipe.Training.Steps, validation: validation).Run(progress);
         var best = summary.Best!;

@@ -97,7 +97,8 @@ public static class FineTuneRerank
     /// <exception cref="ArgumentException">Fewer queries than folds.</exception>
     public static IReadOnlyList<IReadOnlyList<string>> AssignFolds(IReadOnlyList<string> queries, int k, long seed)
     {
-        if (queries.Count < k) throw new ArgumentException($"{queries.Count} judged queries cannot fill {k} folds; expected at least one query per fold.", nameof(queries));
+        if (queries.Count < k) throw new ArgumentException($"{queries.Count} judged queries cannot fill {k} folds; expected at least one " +
+            $"query per fold.", nameof(queries));
         var order = queries.ToArray();
         var rng = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         for (int i = order.Length - 1; i > 0; i--)
@@ -111,7 +112,8 @@ public static class FineTuneRerank
     /// <summary>Training pairs of <paramref name="queries"/>: each judged relevant document (grade ≥ 1, label 1) and
     /// <paramref name="negativesPerPositive"/> × that many non-relevant ones from <paramref name="firstStage"/> (label 0), the
     /// best-ranked (trec_eval order) or a uniform sample drawn with <paramref name="seed"/>; fewer when the list runs out.</summary>
-    public static List<LabelledPair> TrainingPairs(BeirDataset data, IEnumerable<string> queries, IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage,
+    public static List<LabelledPair> TrainingPairs(BeirDataset data, IEnumerable<string> queries, IReadOnlyDictionary<string,
+        IReadOnlyList<ScoredDoc>> firstStage,
         int negativesPerPositive, NegativeSampling sampling = NegativeSampling.Hardest, long seed = 0)
     {
         var contents = data.Corpus.ToDictionary(d => d.Id, d => d.Contents, StringComparer.Ordinal);
@@ -129,7 +131,8 @@ public static class FineTuneRerank
         return pairs;
     }
 
-    private sealed record FoldResult(int Fold, int TrainQueries, int TestQueries, int TrainPairs, long Steps, double Seconds, RetrievalScores Bm25, RetrievalScores Rerank, string Export);
+    private sealed record FoldResult(int Fold, int TrainQueries, int TestQueries, int TrainPairs, long Steps, double Seconds,
+        RetrievalScores Bm25, RetrievalScores Rerank, string Export);
 
     private static FoldResult RunFold(Recipe pretrained, FineTuneRerankOptions o, BeirDataset data, Bm25Retriever bm25,
         IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage, IReadOnlyList<IReadOnlyList<string>> folds, int f, TextWriter log)
@@ -169,12 +172,14 @@ public static class FineTuneRerank
     private static JsonObject Report(FineTuneRerankOptions o, List<FoldResult> results) => new()
     {
         ["data"] = o.DataDir, ["split"] = o.Split, ["folds"] = o.Folds, ["seed"] = o.Seed, ["init"] = o.Init, ["epochs"] = o.Epochs,
-        ["negatives_per_positive"] = o.NegativesPerPositive, ["negative_sampling"] = o.Negatives.ToString().ToLowerInvariant(), ["depth"] = o.Depth, ["run_dir"] = o.RunDir,
+        ["negatives_per_positive"] = o.NegativesPerPositive, ["negative_sampling"] = o.Negatives.ToString().ToLowerInvariant(),
+            ["depth"] = o.Depth, ["run_dir"] = o.RunDir,
         ["mean_over_folds"] = new JsonObject { ["rerank"] = Metrics(results.Select(r => r.Rerank)), ["bm25"] = Metrics(results.Select(r => r.Bm25)) },
         ["per_fold"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
         {
             ["fold"] = r.Fold, ["train_queries"] = r.TrainQueries, ["test_queries"] = r.TestQueries, ["train_pairs"] = r.TrainPairs,
-            ["steps"] = r.Steps, ["train_seconds"] = Math.Round(r.Seconds, 1), ["rerank"] = Metrics([r.Rerank]), ["bm25"] = Metrics([r.Bm25]), ["export"] = r.Export,
+            ["steps"] = r.Steps, ["train_seconds"] = Math.Round(r.Seconds, 1), ["rerank"] = Metrics([r.Rerank]),
+                ["bm25"] = Metrics([r.Bm25]), ["export"] = r.Export,
         }).ToArray()),
     };
 
@@ -182,8 +187,11 @@ public static class FineTuneRerank
     {
         var s = new StringBuilder("| fold | queries | BM25 nDCG@10 | rerank nDCG@10 | MRR@10 | Recall@100 | MAP@100 |\n|---|---:|---:|---:|---:|---:|---:|\n");
         foreach (var r in results)
-            s.Append(CultureInfo.InvariantCulture, $"| {r.Fold} | {r.TestQueries} | {r.Bm25.Ndcg10:F4} | {r.Rerank.Ndcg10:F4} | {r.Rerank.Mrr10:F4} | {r.Rerank.Recall100:F4} | {r.Rerank.Map100:F4} |\n");
-        s.Append(CultureInfo.InvariantCulture, $"| mean | {results.Sum(r => r.TestQueries)} | {results.Average(r => r.Bm25.Ndcg10):F4} | {results.Average(r => r.Rerank.Ndcg10):F4} | " +
+            s.Append(CultureInfo.InvariantCulture,
+                $"| {r.Fold} | {r.TestQueries} | {r.Bm25.Ndcg10:F4} | {r.Rerank.Ndcg10:F4} | {r.Rerank.Mrr10:F4} | {r.Rerank.Recall100:F4} " +
+                    $"| {r.Rerank.Map100:F4} |\n");
+        s.Append(CultureInfo.InvariantCulture,
+            $"| mean | {results.Sum(r => r.TestQueries)} | {results.Average(r => r.Bm25.Ndcg10):F4} | {results.Average(r => r.Rerank.Ndcg10):F4} | " +
             $"{results.Average(r => r.Rerank.Mrr10):F4} | {results.Average(r => r.Rerank.Recall100):F4} | {results.Average(r => r.Rerank.Map100):F4} |\n");
         return s.ToString();
     }

@@ -69,7 +69,8 @@ public static class FineTuneSummarization
     }
 
     /// <summary>Tokenised examples: source ids cut to S - 1 plus end of sequence, summary ids cut to L - 1 plus end of sequence.</summary>
-    public static List<Seq2SeqExample> Examples(IEnumerable<SummarizationExample> examples, TextTokenizer tokenizer, Seq2SeqSpecialTokens specials, int s, int l) =>
+    public static List<Seq2SeqExample> Examples(IEnumerable<SummarizationExample> examples, TextTokenizer tokenizer,
+        Seq2SeqSpecialTokens specials, int s, int l) =>
         examples.Select(e => new Seq2SeqExample(
             [.. ModelSummarizer.Source(tokenizer, e.Document, s, specials.EosId).Select(i => (int)i)],
             [.. tokenizer.Encode(e.Summary).Take(l - 1), specials.EosId])).ToList();

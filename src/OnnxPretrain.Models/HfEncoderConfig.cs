@@ -36,7 +36,8 @@ public static class HfEncoderConfig
     /// </summary>
     /// <param name="o">The parsed JSON.</param>
     /// <param name="source">The file, for messages.</param>
-    /// <exception cref="InvalidDataException">Unsupported <c>model_type</c>, activation or position embedding type, or an invalid value (names the key and value).</exception>
+    /// <exception cref="InvalidDataException">Unsupported <c>model_type</c>, activation or position embedding type, or an invalid value
+    /// (names the key and value).</exception>
     public static EncoderConfig FromJson(JsonObject o, string source)
     {
         string modelType = Text(o, "model_type", source) ?? throw new InvalidDataException($"{source}: 'model_type' is missing; expected 'bert' or 'electra'.");

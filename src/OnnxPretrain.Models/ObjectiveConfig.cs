@@ -85,13 +85,16 @@ public sealed record ObjectiveConfig
         if (!(m >= 0 && RandomTokenFraction >= 0 && m + RandomTokenFraction <= 1))
             throw new ArgumentException($"{path}.mask_token_fraction ({m}) + {path}.random_token_fraction ({RandomTokenFraction}) must be within [0, 1].");
         if (MaxPredictionsPerSequence is <= 0) throw new ArgumentException($"{path}.max_predictions_per_sequence ({MaxPredictionsPerSequence}) must be > 0.");
-        if (!(GeneratorSizeFactor > 0 && GeneratorSizeFactor <= 1)) throw new ArgumentException($"{path}.generator_size_factor ({GeneratorSizeFactor}) must be in (0, 1].");
+        if (!(GeneratorSizeFactor > 0
+            && GeneratorSizeFactor <= 1)) throw new ArgumentException($"{path}.generator_size_factor ({GeneratorSizeFactor}) must be in (0, 1].");
         if (!(DiscriminatorWeight > 0)) throw new ArgumentException($"{path}.discriminator_weight ({DiscriminatorWeight}) must be > 0.");
         if (!(CrtsBeta > 0)) throw new ArgumentException($"{path}.crts_beta ({CrtsBeta}) must be > 0.");
         if (!(PositiveFraction > 0 && HardNegativeFraction >= 0 && PositiveFraction + HardNegativeFraction <= 1))
-            throw new ArgumentException($"{path}.positive_fraction ({PositiveFraction}) + {path}.hard_negative_fraction ({HardNegativeFraction}) must be within (0, 1].");
+            throw new ArgumentException($"{path}.positive_fraction ({PositiveFraction}) + {path}.hard_negative_fraction " +
+                $"({HardNegativeFraction}) must be within (0, 1].");
         ValidateRetrieval(path);
-        if (Type == "crts" && string.IsNullOrWhiteSpace(Clusters)) throw new ArgumentException($"{path}.clusters is required for type 'crts' (a file written by tools/build-clusters).");
+        if (Type == "crts" && string.IsNullOrWhiteSpace(Clusters)) throw new ArgumentException($"{path}.clusters is required for type " +
+            $"'crts' (a file written by tools/build-clusters).");
         return this;
     }
 
@@ -100,12 +103,14 @@ public sealed record ObjectiveConfig
         if (PropSetsPerDocument < 2) throw new ArgumentException($"{path}.prop_sets_per_document ({PropSetsPerDocument}) must be >= 2.");
         int maxPairs = PropSetsPerDocument * (PropSetsPerDocument - 1) / 2;
         if (PropPairsPerDocument < 1 || PropPairsPerDocument > maxPairs)
-            throw new ArgumentException($"{path}.prop_pairs_per_document ({PropPairsPerDocument}) must be in [1, {maxPairs}] (pairs of {PropSetsPerDocument} sets).");
+            throw new ArgumentException($"{path}.prop_pairs_per_document ({PropPairsPerDocument}) must be in [1, {maxPairs}] (pairs of " +
+                $"{PropSetsPerDocument} sets).");
         if (!(PoissonLambda > 0 && PoissonLambda <= 50)) throw new ArgumentException($"{path}.poisson_lambda ({PoissonLambda}) must be in (0, 50].");
         if (PropMaxSetTokens < 1) throw new ArgumentException($"{path}.prop_max_set_tokens ({PropMaxSetTokens}) must be >= 1.");
         if (!(RankingMargin > 0)) throw new ArgumentException($"{path}.ranking_margin ({RankingMargin}) must be > 0.");
         if (!(Temperature > 0 && Temperature <= 10)) throw new ArgumentException($"{path}.temperature ({Temperature}) must be in (0, 10].");
         if (!PoolingModes.Contains(Pooling)) throw new ArgumentException($"{path}.pooling is '{Pooling}'; expected one of {string.Join(", ", PoolingModes)}.");
-        if (!PairSources.Contains(PairSource)) throw new ArgumentException($"{path}.pair_source is '{PairSource}'; expected one of {string.Join(", ", PairSources)}.");
+        if (!PairSources.Contains(PairSource)) throw new ArgumentException($"{path}.pair_source is '{PairSource}'; expected one of " +
+            $"{string.Join(", ", PairSources)}.");
     }
 }

@@ -156,7 +156,8 @@ public static class Seq2Seq
     public static Value SelfAttention(Layers L, Seq2SeqConfig c, Value x, Encoder.HeadLayout layout, Value bias, bool training)
     {
         using var scope = L.G.Scope("self_attn");
-        var (q, k, v) = (ProjectHeads(L, "q_proj", x, c.DModel, layout), ProjectHeads(L, "k_proj", x, c.DModel, layout), ProjectHeads(L, "v_proj", x, c.DModel, layout));
+        var (q, k, v) = (ProjectHeads(L, "q_proj", x, c.DModel, layout), ProjectHeads(L, "k_proj", x, c.DModel, layout),
+            ProjectHeads(L, "v_proj", x, c.DModel, layout));
         var context = Attend(L, q, k, v, bias, c.AttentionDropout, training);                             // (B*T, d)
         return L.Dropout(L.Linear("out_proj", context, c.DModel, c.DModel), c.Dropout, training);
     }

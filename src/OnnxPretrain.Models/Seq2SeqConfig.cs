@@ -72,8 +72,10 @@ public sealed record Seq2SeqConfig
             (EncoderFfnDim, "encoder_ffn_dim"), (DecoderFfnDim, "decoder_ffn_dim"), (MaxPositionEmbeddings, "max_position_embeddings") })
             if (v <= 0) throw new ArgumentException($"{path}.{name} ({v}) must be > 0.");
         if (DModel % EncoderAttentionHeads != 0 || DModel % DecoderAttentionHeads != 0)
-            throw new ArgumentException($"{path}.d_model ({DModel}) must be divisible by encoder_attention_heads ({EncoderAttentionHeads}) and decoder_attention_heads ({DecoderAttentionHeads}).");
-        if (ActivationFunction is not ("gelu" or "gelu_new")) throw new ArgumentException($"{path}.activation_function is '{ActivationFunction}'; expected 'gelu' or 'gelu_new'.");
+            throw new ArgumentException($"{path}.d_model ({DModel}) must be divisible by encoder_attention_heads ({EncoderAttentionHeads}) " +
+                $"and decoder_attention_heads ({DecoderAttentionHeads}).");
+        if (ActivationFunction is not ("gelu" or "gelu_new")) throw new ArgumentException($"{path}.activation_function is " +
+            $"'{ActivationFunction}'; expected 'gelu' or 'gelu_new'.");
         foreach (var (p, name) in new[] { (Dropout, "dropout"), (AttentionDropout, "attention_dropout"), (ActivationDropout, "activation_dropout") })
             if (!(p >= 0 && p < 1)) throw new ArgumentException($"{path}.{name} ({p}) must be in [0, 1).");
         if (!(InitStd > 0)) throw new ArgumentException($"{path}.init_std ({InitStd}) must be > 0.");

@@ -23,7 +23,8 @@ public sealed partial class Graph
         if (!scale.Shape.Equals(normShape) || (bias is not null && !bias.Shape.Equals(normShape)))
             throw ShapeError("LayerNormalization", $"scale/bias must have shape {normShape}", bias is null ? [x, scale] : [x, scale, bias]);
         var stats = new Shape(x.Shape.Dims.Select((d, i) => i < ax ? d : Dim.Of(1)).ToArray());
-        var attrs = new Dictionary<string, object> { ["axis"] = axis, ["epsilon"] = epsilon, ["stash_type"] = (long)(x.Type == DataType.Double ? DataType.Double : DataType.Float) };
+        var attrs = new Dictionary<string, object> { ["axis"] = axis, ["epsilon"] = epsilon,
+            ["stash_type"] = (long)(x.Type == DataType.Double ? DataType.Double : DataType.Float) };
         var statType = x.Type == DataType.Double ? DataType.Double : DataType.Float;
         var o = AddNode("LayerNormalization", bias is null ? [x, scale] : [x, scale, bias],
             [new(x.Type, x.Shape), new(statType, stats), new(statType, stats)], attrs);

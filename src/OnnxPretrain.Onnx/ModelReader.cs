@@ -35,13 +35,17 @@ public static class ModelReader
         long[] shape = t.Dims.ToArray();
         long count = shape.Aggregate(1L, (a, d) => a * d);
         var type = (TensorProto.Types.DataType)t.DataType;
-        byte[]? raw = t.DataLocation == TensorProto.Types.DataLocation.External ? ReadExternal(t, modelDir) : t.RawData.Length > 0 ? t.RawData.ToByteArray() : null;
+        byte[]? raw = t.DataLocation == TensorProto.Types.DataLocation.External ? ReadExternal(t,
+            modelDir) : t.RawData.Length > 0 ? t.RawData.ToByteArray() : null;
         TensorData result = type switch
         {
-            TensorProto.Types.DataType.Float => raw is null ? TensorData.Create(t.FloatData.ToArray(), shape) : TensorData.FromBytes(DataType.Float, shape, raw),
+            TensorProto.Types.DataType.Float => raw is null ? TensorData.Create(t.FloatData.ToArray(),
+                shape) : TensorData.FromBytes(DataType.Float, shape, raw),
             TensorProto.Types.DataType.Float16 => TensorData.Create(Half(raw, t, count), shape),
-            TensorProto.Types.DataType.Int64 => raw is null ? TensorData.Create(t.Int64Data.ToArray(), shape) : TensorData.FromBytes(DataType.Int64, shape, raw),
-            TensorProto.Types.DataType.Int32 => raw is null ? TensorData.Create(t.Int32Data.ToArray(), shape) : TensorData.FromBytes(DataType.Int32, shape, raw),
+            TensorProto.Types.DataType.Int64 => raw is null ? TensorData.Create(t.Int64Data.ToArray(),
+                shape) : TensorData.FromBytes(DataType.Int64, shape, raw),
+            TensorProto.Types.DataType.Int32 => raw is null ? TensorData.Create(t.Int32Data.ToArray(),
+                shape) : TensorData.FromBytes(DataType.Int32, shape, raw),
             _ => throw new InvalidDataException($"Tensor '{t.Name}' has element type {type}; expected FLOAT, FLOAT16, INT64 or INT32."),
         };
         return result.ElementCount == count ? result
@@ -66,11 +70,13 @@ public static class ModelReader
             throw new InvalidDataException($"Tensor '{t.Name}' names external data '{location}' outside the model's folder '{modelDir}'.");
         if (!File.Exists(path)) throw new FileNotFoundException($"External data file '{path}' of tensor '{t.Name}' does not exist.", path);
         long Number(string key, long fallback) => !entries.TryGetValue(key, out var v) ? fallback
-            : long.TryParse(v, out var n) && n >= 0 ? n : throw new InvalidDataException($"Tensor '{t.Name}' has external data {key} '{v}'; expected a non-negative integer.");
+            : long.TryParse(v, out var n) && n >= 0 ? n
+                : throw new InvalidDataException($"Tensor '{t.Name}' has external data {key} '{v}'; expected a non-negative integer.");
         long offset = Number("offset", 0);
         using var stream = File.OpenRead(path);
         long length = Number("length", stream.Length - offset);
-        if (offset + length > stream.Length) throw new InvalidDataException($"Tensor '{t.Name}' reads {length} bytes at {offset} of '{path}', which has {stream.Length}.");
+        if (offset + length > stream.Length) throw new InvalidDataException($"Tensor '{t.Name}' reads {length} bytes at {offset} of " +
+            $"'{path}', which has {stream.Length}.");
         var bytes = new byte[length];
         stream.Seek(offset, SeekOrigin.Begin);
         stream.ReadExactly(bytes);

@@ -6,7 +6,8 @@ namespace OnnxPretrain.Onnx;
 /// <summary>Whether <see cref="ModelWriter.Save"/> moves initializers into an ONNX external data file.</summary>
 public enum ExternalData
 {
-    /// <summary>External only when the inline initializers exceed <see cref="ModelWriter.AutoExternalThresholdBytes"/> (protobuf's 2 GB limit, less headroom).</summary>
+    /// <summary>External only when the inline initializers exceed <see cref="ModelWriter.AutoExternalThresholdBytes"/> (protobuf's 2 GB
+    /// limit, less headroom).</summary>
     Auto,
     /// <summary>Always external (tensors of at least <see cref="ModelWriter.ExternalTensorMinBytes"/> bytes).</summary>
     Always,
@@ -19,7 +20,8 @@ public static partial class ModelWriter
     /// <summary>Inline initializer bytes above which <see cref="ExternalData.Auto"/> writes external data: 2 GiB less 64 MiB for the graph itself.</summary>
     public const long AutoExternalThresholdBytes = (2L << 30) - (64L << 20);
 
-    /// <summary>Tensors smaller than this stay inline even in external-data models (the <c>onnx</c> package's <c>size_threshold</c> default, 1024 bytes).</summary>
+    /// <summary>Tensors smaller than this stay inline even in external-data models (the <c>onnx</c> package's <c>size_threshold</c>
+    /// default, 1024 bytes).</summary>
     public const int ExternalTensorMinBytes = 1024;
 
     /// <summary>Offsets of external tensors are multiples of this (64 KiB, the allocation granularity ONNX Runtime memory-maps with on every OS).</summary>

@@ -14,7 +14,8 @@ public sealed class TensorData
     /// <summary>Static shape, outermost dimension first; empty for a scalar.</summary>
     public long[] Shape { get; }
 
-    /// <summary>Row-major elements: a <c>float[]</c>, <c>double[]</c>, <c>long[]</c>, <c>int[]</c>, <c>byte[]</c> or <c>bool[]</c> matching <see cref="Type"/>.</summary>
+    /// <summary>Row-major elements: a <c>float[]</c>, <c>double[]</c>, <c>long[]</c>, <c>int[]</c>, <c>byte[]</c> or <c>bool[]</c> matching
+    /// <see cref="Type"/>.</summary>
     public Array Data { get; }
 
     /// <summary>Number of elements (product of <see cref="Shape"/>; 1 for a scalar).</summary>
@@ -28,7 +29,8 @@ public sealed class TensorData
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) as a tensor of <paramref name="shape"/>.</summary>
-    /// <exception cref="ArgumentException">The array's element type does not match a supported type, a dimension is negative, or the element count differs from the shape's product.</exception>
+    /// <exception cref="ArgumentException">The array's element type does not match a supported type, a dimension is negative, or the
+    /// element count differs from the shape's product.</exception>
     public static TensorData Create(Array data, params long[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -41,7 +43,8 @@ public sealed class TensorData
             int[] => DataType.Int32,
             byte[] => DataType.UInt8,
             bool[] => DataType.Bool,
-            _ => throw new ArgumentException($"Unsupported element array type '{data.GetType().Name}'; expected float[], double[], long[], int[], byte[] or bool[].", nameof(data)),
+            _ => throw new ArgumentException($"Unsupported element array type '{data.GetType().Name}'; expected float[], double[], long[], " +
+                $"int[], byte[] or bool[].", nameof(data)),
         };
         long count = 1;
         foreach (var d in shape)
@@ -98,7 +101,8 @@ public sealed class TensorData
         long count = 1;
         foreach (var d in shape) count *= d;
         if (bytes.Length != count * type.SizeOf())
-            throw new ArgumentException($"{type} tensor of shape [{string.Join(", ", shape)}] needs {count * type.SizeOf()} bytes but {bytes.Length} were given.", nameof(bytes));
+            throw new ArgumentException($"{type} tensor of shape [{string.Join(", ", shape)}] needs {count * type.SizeOf()} bytes but " +
+                $"{bytes.Length} were given.", nameof(bytes));
         var data = Array.CreateInstance(type.ClrType(), count);
         if (data is bool[] bools)
         {

@@ -56,7 +56,8 @@ public static class AdamWGraph
         ArgumentNullException.ThrowIfNull(parameters);
         var names = new List<string>();
         foreach (var p in parameters)
-            names.AddRange([ArtifactNames.Updated(p.Name), ArtifactNames.Updated(ArtifactNames.Momentum0(p.Name)), ArtifactNames.Updated(ArtifactNames.Momentum1(p.Name))]);
+            names.AddRange([ArtifactNames.Updated(p.Name), ArtifactNames.Updated(ArtifactNames.Momentum0(p.Name)),
+                ArtifactNames.Updated(ArtifactNames.Momentum1(p.Name))]);
         names.Add(ArtifactNames.GlobalGradNorm);
         return names.ToArray();
     }
@@ -65,7 +66,8 @@ public static class AdamWGraph
     /// <param name="parameters">The parameters to update, in the order their inputs and outputs appear; at least one.</param>
     /// <param name="options">AdamW hyper-parameters; validated here.</param>
     /// <returns>A graph to write with <c>ModelWriter</c> (it has inputs only, no <see cref="Graph.Parameters"/>).</returns>
-    /// <exception cref="ArgumentException">The list is empty, a name is empty, a dim is negative, two input/output names collide, or an option is invalid.</exception>
+    /// <exception cref="ArgumentException">The list is empty, a name is empty, a dim is negative, two input/output names collide, or an
+    /// option is invalid.</exception>
     public static Graph Build(IReadOnlyList<OptimizedParameter> parameters, AdamWOptions options)
     {
         ArgumentNullException.ThrowIfNull(parameters);
@@ -185,10 +187,12 @@ public static class AdamWGraph
             if (string.IsNullOrWhiteSpace(p.Name))
                 throw new ArgumentException($"OptimizedParameter.Name must be non-empty, got '{p.Name}'.", nameof(parameters));
             if (p.Shape is null || p.Shape.Any(d => d < 0))
-                throw new ArgumentException($"OptimizedParameter.Shape of '{p.Name}' must have dims >= 0, got [{string.Join(", ", p.Shape ?? [])}].", nameof(parameters));
+                throw new ArgumentException($"OptimizedParameter.Shape of '{p.Name}' must have dims >= 0, got " +
+                    $"[{string.Join(", ", p.Shape ?? [])}].", nameof(parameters));
         }
         var duplicate = InputNames(parameters).Concat(OutputNames(parameters)).GroupBy(n => n).FirstOrDefault(gr => gr.Count() > 1);
         if (duplicate is not null)
-            throw new ArgumentException($"Input/output name '{duplicate.Key}' would occur twice; parameter names must be unique and not clash with derived names.", nameof(parameters));
+            throw new ArgumentException($"Input/output name '{duplicate.Key}' would occur twice; parameter names must be unique and not " +
+                $"clash with derived names.", nameof(parameters));
     }
 }

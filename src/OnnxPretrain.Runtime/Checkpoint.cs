@@ -105,7 +105,8 @@ public static class Checkpoint
     {
         RequireFolder(dir);
         var path = Path.Combine(dir, ModelFile);
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{dir}' has no {ModelFile} (the weights); expected a checkpoint-<step> folder of a run, or an import.", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{dir}' has no {ModelFile} (the weights); expected a " +
+            $"checkpoint-<step> folder of a run, or an import.", path);
         return Safetensors.Read(path);
     }
 

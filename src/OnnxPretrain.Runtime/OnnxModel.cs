@@ -45,7 +45,8 @@ public sealed class OnnxModel : IDisposable
         var missing = InputNames.Where(n => !inputs.ContainsKey(n)).ToList();
         if (missing.Count > 0) throw new ArgumentException($"Missing model inputs: {string.Join(", ", missing)}.", nameof(inputs));
         var unknown = inputs.Keys.Where(n => !InputNames.Contains(n)).ToList();
-        if (unknown.Count > 0) throw new ArgumentException($"Unknown model inputs: {string.Join(", ", unknown)}; the model takes {string.Join(", ", InputNames)}.", nameof(inputs));
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown model inputs: {string.Join(", ", unknown)}; the model takes " +
+            $"{string.Join(", ", InputNames)}.", nameof(inputs));
         var names = InputNames.ToArray();
         var values = names.Select(n => OrtTensors.ToOrtValue(inputs[n])).ToArray();
         var outNames = (outputs ?? OutputNames).ToArray();

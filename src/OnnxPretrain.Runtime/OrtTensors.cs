@@ -74,7 +74,8 @@ public static class OrtTensors
         DataType.Int32 => TensorElementType.Int32,
         DataType.UInt8 => TensorElementType.UInt8,
         DataType.Bool => TensorElementType.Bool,
-        _ => throw new ArgumentException($"Data type {type} ({(int)type}) is not supported; expected Float, Double, Int64, Int32, UInt8 or Bool.", nameof(type)),
+        _ => throw new ArgumentException($"Data type {type} ({(int)type}) is not supported; expected Float, Double, Int64, Int32, UInt8 or " +
+            $"Bool.", nameof(type)),
     };
 
     /// <summary>The <see cref="DataType"/> for an ONNX Runtime element type.</summary>
@@ -87,7 +88,8 @@ public static class OrtTensors
         TensorElementType.Int32 => DataType.Int32,
         TensorElementType.UInt8 => DataType.UInt8,
         TensorElementType.Bool => DataType.Bool,
-        _ => throw new ArgumentException($"ONNX Runtime element type {type} ({(int)type}) is not supported; expected Float, Double, Int64, Int32, UInt8 or Bool.", nameof(type)),
+        _ => throw new ArgumentException($"ONNX Runtime element type {type} ({(int)type}) is not supported; expected Float, Double, Int64, " +
+            $"Int32, UInt8 or Bool.", nameof(type)),
     };
 
     private static void CopyInto(Array data, OrtValue value)

@@ -11,7 +11,8 @@ public static class ProfileSummary
     public static JsonArray ByOpType(string profileJson, int top = 25)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(profileJson));
-        if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"'{profileJson}' is not an ONNX Runtime profile (expected a JSON array).");
+        if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"'{profileJson}' is not an ONNX Runtime " +
+            $"profile (expected a JSON array).");
         var totals = new Dictionary<string, (double Us, int Calls)>();
         foreach (var e in doc.RootElement.EnumerateArray())
         {

@@ -21,7 +21,8 @@ public sealed record SafetensorsFile(
 /// "__metadata__": {string: string}}</c>) padded with trailing spaces so N is a multiple of 8, then the byte buffer.
 /// Offsets are relative to the start of the buffer; tensors are stored contiguously, little-endian, row-major,
 /// with no gaps, overlaps or unused bytes. Supported dtypes: <c>F32</c>, <c>F64</c>, <c>I64</c>, <c>I32</c>,
-/// <c>U8</c>, <c>BOOL</c> (one byte, 0 or 1); <c>F16</c> and <c>BF16</c> are read too, widened to F32 (published checkpoints). Assumes a little-endian host, as <see cref="TensorData"/> does.
+/// <c>U8</c>, <c>BOOL</c> (one byte, 0 or 1); <c>F16</c> and <c>BF16</c> are read too, widened to F32 (published checkpoints). Assumes a
+/// little-endian host, as <see cref="TensorData"/> does.
 /// </summary>
 public static class Safetensors
 {
@@ -105,7 +106,8 @@ public static class Safetensors
     /// <param name="path">File to read.</param>
     /// <returns>The tensors (in header order) and metadata.</returns>
     /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">The file is truncated or malformed; the message names the file, the problem, and the offending value or offset.</exception>
+    /// <exception cref="InvalidDataException">The file is truncated or malformed; the message names the file, the problem, and the
+    /// offending value or offset.</exception>
     public static SafetensorsFile Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -117,7 +119,8 @@ public static class Safetensors
     /// <summary>Parses an in-memory safetensors file (the inverse of <see cref="Serialize"/>).</summary>
     /// <param name="bytes">The complete file contents.</param>
     /// <param name="sourceName">Name used in error messages (usually the file name).</param>
-    /// <exception cref="InvalidDataException">The bytes are truncated or malformed; the message names <paramref name="sourceName"/>, the problem, and the offending value or offset.</exception>
+    /// <exception cref="InvalidDataException">The bytes are truncated or malformed; the message names <paramref name="sourceName"/>, the
+    /// problem, and the offending value or offset.</exception>
     public static SafetensorsFile Deserialize(ReadOnlySpan<byte> bytes, string sourceName)
     {
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -235,7 +238,8 @@ public static class Safetensors
         if (headerLength > MaxHeaderBytes)
             throw Bad(source, $"header length {headerLength} at offset 0 exceeds the {MaxHeaderBytes}-byte limit");
         if (headerLength > (ulong)(length - PrefixBytes))
-            throw Bad(source, $"header length {headerLength} at offset 0 is larger than the {length - PrefixBytes} bytes that follow the prefix (truncated file)");
+            throw Bad(source, $"header length {headerLength} at offset 0 is larger than the {length - PrefixBytes} bytes that follow the " +
+                $"prefix (truncated file)");
         var header = new byte[headerLength];
         stream.ReadExactly(header);
         long bufferLength = length - PrefixBytes - (long)headerLength;
@@ -257,7 +261,8 @@ public static class Safetensors
         try { doc = JsonDocument.Parse(header); }
         catch (JsonException e)
         {
-            throw Bad(source, $"the header at offset {PrefixBytes} is not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine}): {e.Message.TrimEnd('.')}", e);
+            throw Bad(source, $"the header at offset {PrefixBytes} is not valid JSON (line {e.LineNumber}, byte {e.BytePositionInLine}): " +
+                $"{e.Message.TrimEnd('.')}", e);
         }
         using (doc)
         {
@@ -306,7 +311,8 @@ public static class Safetensors
         int size = half is null ? type.SizeOf() : 2;
         long expected = count <= long.MaxValue / size ? count * size : -1;
         if (expected != end - begin)
-            throw Bad(source, $"tensor '{name}' ({dtypeText}, shape [{string.Join(", ", shape)}]) needs {(expected < 0 ? "more than 2^63" : expected.ToString())} bytes but data_offsets [{begin}, {end}] hold {end - begin} bytes (size mismatch)");
+            throw Bad(source, $"tensor '{name}' ({dtypeText}, shape [{string.Join(", ", shape)}]) needs " +
+                $"{(expected < 0 ? "more than 2^63" : expected.ToString())} bytes but data_offsets [{begin}, {end}] hold {end - begin} bytes (size mismatch)");
         if (count > Array.MaxLength)
             throw Bad(source, $"tensor '{name}' has {count} elements, more than a managed array can hold ({Array.MaxLength})");
         return new Entry(name, type, shape, count, begin, end, half);
@@ -317,7 +323,8 @@ public static class Safetensors
         if (!entry.TryGetProperty(field, out var value))
             throw Bad(source, $"tensor '{name}' has no '{field}' field");
         if (value.ValueKind != kind)
-            throw Bad(source, $"tensor '{name}' field '{field}' is a JSON {value.ValueKind} ({value.GetRawText()}), expected a JSON {kind.ToString().ToLowerInvariant()}");
+            throw Bad(source, $"tensor '{name}' field '{field}' is a JSON {value.ValueKind} ({value.GetRawText()}), expected a JSON " +
+                $"{kind.ToString().ToLowerInvariant()}");
         return value;
     }
 
@@ -359,7 +366,8 @@ public static class Safetensors
         return count;
     }
 
-    /// <summary>Checks that the entries tile the buffer exactly: sorted by offset, each begins where the previous ends, the last ends at the buffer's end.</summary>
+    /// <summary>Checks that the entries tile the buffer exactly: sorted by offset, each begins where the previous ends, the last ends at
+    /// the buffer's end.</summary>
     private static void CheckLayout(List<Entry> entries, long bufferLength, long bufferStart, string source)
     {
         long next = 0;
@@ -369,13 +377,15 @@ public static class Safetensors
             if (e.Begin != next)
             {
                 var problem = e.Begin < next ? "overlaps" : "leaves a gap after";
-                throw Bad(source, $"tensor '{e.Name}' data_offsets [{e.Begin}, {e.End}] (file offset {bufferStart + e.Begin}) {problem} {previous}, which ends at buffer offset {next}; tensors must be contiguous");
+                throw Bad(source, $"tensor '{e.Name}' data_offsets [{e.Begin}, {e.End}] (file offset {bufferStart + e.Begin}) {problem} " +
+                    $"{previous}, which ends at buffer offset {next}; tensors must be contiguous");
             }
             next = e.End;
             previous = $"tensor '{e.Name}'";
         }
         if (next != bufferLength)
-            throw Bad(source, $"the data buffer has {bufferLength - next} unused bytes at buffer offset {next} (file offset {bufferStart + next}) after {previous}; the tensors cover {next} of {bufferLength} bytes");
+            throw Bad(source, $"the data buffer has {bufferLength - next} unused bytes at buffer offset {next} (file offset " +
+                $"{bufferStart + next}) after {previous}; the tensors cover {next} of {bufferLength} bytes");
     }
 
     private static TensorData ReadTensor(Stream stream, Entry e)

@@ -28,14 +28,16 @@ public sealed partial class TrainingSession
     {
         var unknown = batch.Keys.Where(k => Manifest.BatchInputs.All(b => b.Name != k)).ToList();
         if (unknown.Count > 0)
-            throw new ArgumentException($"Unknown batch inputs {string.Join(", ", unknown)}; the model takes {string.Join(", ", Manifest.BatchInputs.Select(b => b.Name))}.", nameof(batch));
+            throw new ArgumentException($"Unknown batch inputs {string.Join(", ", unknown)}; the model takes " +
+                $"{string.Join(", ", Manifest.BatchInputs.Select(b => b.Name))}.", nameof(batch));
         var values = new Dictionary<string, OrtValue>();
         foreach (var spec in Manifest.BatchInputs)
         {
             if (!batch.TryGetValue(spec.Name, out var t))
                 throw new ArgumentException($"Batch input '{spec.Name}' is missing.", nameof(batch));
             if (t.Type != spec.Dtype || t.Shape.Length != spec.Shape.Count)
-                throw new ArgumentException($"Batch input '{spec.Name}' is {t}, expected {spec.Dtype} with dims ({string.Join(", ", spec.Shape)}).", nameof(batch));
+                throw new ArgumentException($"Batch input '{spec.Name}' is {t}, expected {spec.Dtype} with dims " +
+                    $"({string.Join(", ", spec.Shape)}).", nameof(batch));
             values[spec.Name] = OrtTensors.ToOrtValue(t);
         }
         return values;

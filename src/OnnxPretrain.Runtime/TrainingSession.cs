@@ -63,7 +63,8 @@ public sealed partial class TrainingSession : IDisposable
         MicroStep = state.MicroStep;
         if (manifest.LossTerms.Count == 0)
             throw new InvalidDataException($"Artifact folder '{dir}' has format_version {manifest.FormatVersion} and no loss_terms; this build trains " +
-                $"format {ArtifactManifest.CurrentFormatVersion} (token-weighted losses). Rebuild the artifacts: start a new --out folder, with training.init_from set to the old run's newest checkpoint to keep its weights.");
+                $"format {ArtifactManifest.CurrentFormatVersion} (token-weighted losses). Rebuild the artifacts: start a new --out folder, " +
+                    $"with training.init_from set to the old run's newest checkpoint to keep its weights.");
         _trainable = manifest.TrainableParameters.Select(p => p.Name).ToList();
         using (var options = config.ToSessionOptions())
         {
@@ -116,7 +117,8 @@ public sealed partial class TrainingSession : IDisposable
         var targets = CountTargets(batch);
         var scales = lossScales ?? LossScales(targets);
         if (scales.Count != targets.Length)
-            throw new ArgumentException($"{scales.Count} loss scales given; the model has {targets.Length} loss terms ({string.Join(", ", Manifest.LossTerms.Select(t => t.Name))}).", nameof(lossScales));
+            throw new ArgumentException($"{scales.Count} loss scales given; the model has {targets.Length} loss terms " +
+                $"({string.Join(", ", Manifest.LossTerms.Select(t => t.Name))}).", nameof(lossScales));
         var span = _lossScales.GetTensorMutableDataAsSpan<float>();
         for (int k = 0; k < targets.Length; k++) span[k] = scales[k];
         var inputs = BatchValues(batch);

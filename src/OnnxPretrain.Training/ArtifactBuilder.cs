@@ -83,10 +83,12 @@ public static class ArtifactBuilder
     {
         static string Sig(Graph g) => string.Join(";", g.Inputs.Concat(g.Parameters.Select(p => p.Value)).Select(v => $"{v.Name}:{v.Type}{v.Shape}"));
         if (Sig(train) != Sig(eval))
-            throw new InvalidOperationException($"Model '{model}': training and eval builds differ in inputs or parameters.\n train: {Sig(train)}\n eval:  {Sig(eval)}");
+            throw new InvalidOperationException($"Model '{model}': training and eval builds differ in inputs or parameters.\n train: " +
+                $"{Sig(train)}\n eval:  {Sig(eval)}");
         foreach (var (a, b) in train.Parameters.Zip(eval.Parameters))
             if (!a.Initial.ToBytes().AsSpan().SequenceEqual(b.Initial.ToBytes()))
-                throw new InvalidOperationException($"Model '{model}': parameter '{a.Value.Name}' has different initial data in the training and eval builds; seed its initialization.");
+                throw new InvalidOperationException($"Model '{model}': parameter '{a.Value.Name}' has different initial data in the " +
+                    $"training and eval builds; seed its initialization.");
     }
 
     private static Dictionary<string, TensorData> CheckExample(TrainableModel model, Graph train)

@@ -73,12 +73,14 @@ public sealed class PairClassificationSource : IBatchSource
         for (int i = 0; i < b; i++)
         {
             var e = _encoded[rows[i]];
-            for (int j = 0; j < e.InputIds.Length; j++) (ids[i * t + j], mask[i * t + j], types[i * t + j]) = (e.InputIds[j], e.AttentionMask[j], e.TokenTypeIds[j]);
+            for (int j = 0; j < e.InputIds.Length; j++) (ids[i * t + j], mask[i * t + j], types[i * t + j]) = (e.InputIds[j],
+                e.AttentionMask[j], e.TokenTypeIds[j]);
             tokens += e.InputIds.Length;
         }
         var arrays = new Dictionary<string, BatchArray>
         {
-            [BatcherInputNames.InputIds] = new(ids, [b, t]), [BatcherInputNames.AttentionMask] = new(mask, [b, t]), [BatcherInputNames.TokenTypeIds] = new(types, [b, t]),
+            [BatcherInputNames.InputIds] = new(ids, [b, t]), [BatcherInputNames.AttentionMask] = new(mask, [b, t]),
+                [BatcherInputNames.TokenTypeIds] = new(types, [b, t]),
             [BatcherInputNames.Labels] = new(rows.Select(r => _labels[r]).ToArray(), [b]),
         };
         return new Batch(arrays, tokens);

@@ -31,7 +31,8 @@ public static class Bench
         IBatchSource stream = RetrievalData.Handles(recipe) ? RetrievalData.SyntheticSource(recipe, specials, b)   // retrieval: b pairs = 2b rows
             : ObjectiveRegistry.Get(recipe.Objective.Type).Rows != RowSource.PackedSequences
             ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
-            : new BatchStream(SyntheticData.Sequences(b * 4, t, specials, recipe.Training.Seed), ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
+            : new BatchStream(SyntheticData.Sequences(b * 4, t, specials, recipe.Training.Seed),
+                ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
         var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
         var build = Stopwatch.StartNew();

@@ -23,10 +23,12 @@ internal static class ObjectiveData
     public static IBatcher CreateBatcher(Recipe recipe, SpecialTokens specials, long seed, CrtsState? crts = null)
     {
         if (specials.VocabSize != recipe.Model.VocabSize)
-            throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary ({specials.VocabSize} ids, data.tokenizer '{recipe.Data.Tokenizer}').");
+            throw new ArgumentException($"model.vocab_size ({recipe.Model.VocabSize}) does not match the tokenizer's vocabulary " +
+                $"({specials.VocabSize} ids, data.tokenizer '{recipe.Data.Tokenizer}').");
         var spec = ObjectiveRegistry.Get(recipe.Objective.Type);
         return spec.Batcher is { } batcher ? batcher(new BatcherContext(recipe, specials, seed, crts))
-            : throw new ArgumentException($"objective.type '{spec.Type}' draws its rows as {spec.Rows}, not from packed sequences; it has no sequence batcher.");
+            : throw new ArgumentException($"objective.type '{spec.Type}' draws its rows as {spec.Rows}, not from packed sequences; it has " +
+                $"no sequence batcher.");
     }
 }
 

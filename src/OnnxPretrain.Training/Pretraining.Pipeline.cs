@@ -24,7 +24,8 @@ public static partial class Pretraining
     {
         var (tokenizer, vocab) = Tokenizer(data, o.Cache);
         if (tokenizer.VocabSize != modelVocabSize)
-            throw new ArgumentException($"model.vocab_size ({modelVocabSize}) does not match the tokenizer's vocabulary ({tokenizer.VocabSize} ids, {tokenizer.Name}).");
+            throw new ArgumentException($"model.vocab_size ({modelVocabSize}) does not match the tokenizer's vocabulary " +
+                $"({tokenizer.VocabSize} ids, {tokenizer.Name}).");
         var corpus = Corpus(data, o.Cache, o.Log);
         var shards = Path.Combine((o.Cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "shards");
         var train = Shard(shards, data, "train", corpus.Train, tokenizer, o.Log);

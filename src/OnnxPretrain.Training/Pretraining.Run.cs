@@ -40,7 +40,8 @@ public static partial class Pretraining
             throw new ArgumentException("objective.type 'as2' is fine-tuning on labelled pairs: use `finetune as2 --data <dir>`, not pretrain.");
         if (o.Parallel is null) return RunRank(recipe, o);
         if (recipe.Objective.Type == "crts")
-            throw new NotSupportedException("objective.type 'crts' keeps cluster counts beside the model, per process; data-parallel training does not support it yet. Run it in one process.");
+            throw new NotSupportedException("objective.type 'crts' keeps cluster counts beside the model, per process; data-parallel " +
+                "training does not support it yet. Run it in one process.");
         if (!o.Parallel.IsLead) o.Parallel.Comm.Barrier();      // wait for the lead to fetch, tokenise and build artifacts
         try
         {
@@ -69,7 +70,8 @@ public static partial class Pretraining
         return TrainRun(o, resumeFrom, build, recipe.Training, sources, data, crts, () =>
         {
             if (o.Parallel is not { IsLead: true } p) return;
-            o.Log.WriteLine($"Data-parallel training over {p.Comm.Size} ranks: global batch {recipe.Training.BatchSize}, about {recipe.Training.BatchSize / p.Comm.Size} rows per rank.");
+            o.Log.WriteLine($"Data-parallel training over {p.Comm.Size} ranks: global batch {recipe.Training.BatchSize}, about " +
+                $"{recipe.Training.BatchSize / p.Comm.Size} rows per rank.");
             p.Comm.Barrier();                                     // data and artifacts are ready for the other ranks
         });
     }
@@ -116,7 +118,8 @@ public static partial class Pretraining
     /// When <paramref name="expected"/> is given and the source folder has a BERT/ELECTRA <c>config.json</c> (an import),
     /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too.
     /// </summary>
-    /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config value differs (names the key and both values).</exception>
+    /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config
+    /// value differs (names the key and both values).</exception>
     public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null)
     {
         if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
@@ -140,7 +143,8 @@ public static partial class Pretraining
         Checkpoint.Save(checkpointDir, merged, optimizer.Tensors, state);
     }
 
-    /// <summary><c>training.init_from</c> resolved: a path relative to the recipe when it exists, else a named published model stays a name (see <see cref="InitFrom"/>).</summary>
+    /// <summary><c>training.init_from</c> resolved: a path relative to the recipe when it exists, else a named published model stays a name
+    /// (see <see cref="InitFrom"/>).</summary>
     public static string InitSource(Recipe recipe, string init) =>
         Path.Exists(RelativeTo(recipe, init)) || Import.NamedModels.TryGet(init) is null ? RelativeTo(recipe, init) : init;
 
@@ -153,11 +157,13 @@ public static partial class Pretraining
         var differences = new (string Key, object Theirs, object Ours)[]
         {
             ("model_type", source.ModelType, expected.ModelType), ("hidden_size", source.HiddenSize, expected.HiddenSize),
-            ("num_hidden_layers", source.NumHiddenLayers, expected.NumHiddenLayers), ("num_attention_heads", source.NumAttentionHeads, expected.NumAttentionHeads),
+            ("num_hidden_layers", source.NumHiddenLayers, expected.NumHiddenLayers), ("num_attention_heads", source.NumAttentionHeads,
+                expected.NumAttentionHeads),
             ("intermediate_size", source.IntermediateSize, expected.IntermediateSize), ("hidden_act", source.HiddenAct, expected.HiddenAct),
             ("layer_norm_eps", source.LayerNormEps, expected.LayerNormEps), ("vocab_size", source.VocabSize, expected.VocabSize),
         }.Where(d => !d.Theirs.Equals(d.Ours)).Select(d => $"{d.Key} is {d.Theirs} there but {d.Ours} in the recipe").ToList();
-        if (differences.Count > 0) throw new InvalidDataException($"training.init_from's '{configJson}' does not describe this model: {string.Join("; ", differences)}.");
+        if (differences.Count > 0) throw new InvalidDataException($"training.init_from's '{configJson}' does not describe this model: " +
+            $"{string.Join("; ", differences)}.");
     }
 
     /// <summary>The recipe's tokenizer and its vocab.txt path (fetched on first use for bert-base-uncased).</summary>
@@ -197,7 +203,8 @@ public static partial class Pretraining
         var r = TokenShardBuilder.BuildOrOpen(path, docs, tokenizer);
         log.WriteLine(r.Stats.Reused
             ? $"Reusing the {split} shard {path} ({r.Stats.Tokens:N0} tokens)."
-            : $"Tokenised the {split} split: {r.Stats.Documents:N0} documents, {r.Stats.Sentences:N0} sentences, {r.Stats.Tokens:N0} tokens at {r.Stats.TokensPerSecond:N0} tokens/s -> {path}");
+            : $"Tokenised the {split} split: {r.Stats.Documents:N0} documents, {r.Stats.Sentences:N0} sentences, {r.Stats.Tokens:N0} tokens " +
+                $"at {r.Stats.TokensPerSecond:N0} tokens/s -> {path}");
         return r;
     }
 

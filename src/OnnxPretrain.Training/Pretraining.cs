@@ -36,16 +36,19 @@ public static partial class Pretraining
         var rows = SyntheticData.Sequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
         var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = recipe.Objective with { Type = "mlm" } };
         crts ??= type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;
-        var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize, recipe.Training.Seed).Get(0);
+        var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize,
+            recipe.Training.Seed).Get(0);
         if (batcherRecipe == recipe) return batch;
         var arrays = batch.Arrays.ToDictionary();
         if (source == RowSource.LabelledPairs)
         {
             arrays.Remove(BatcherInputNames.MaskedLmPositions);
             arrays.Remove(BatcherInputNames.MaskedLmLabels);
-            arrays[BatcherInputNames.InputIds] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(), [batchSize, recipe.Data.SequenceLength]);
+            arrays[BatcherInputNames.InputIds] = new BatchArray(rows.SelectMany(r => r.Select(i => (long)i)).ToArray(),
+                [batchSize, recipe.Data.SequenceLength]);
         }
-        arrays[source == RowSource.LabelledPairs ? BatcherInputNames.Labels : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
+        arrays[source == RowSource.LabelledPairs ? BatcherInputNames.Labels
+            : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
     }
 

@@ -36,14 +36,16 @@ public sealed record DataConfig
     public DataConfig Validate(string path = "data")
     {
         if (SequenceLength < 8) throw new ArgumentException($"{path}.sequence_length ({SequenceLength}) must be >= 8.");
-        if (Tokenizer is not ("bert-base-uncased" or "gpt2")) throw new ArgumentException($"{path}.tokenizer is '{Tokenizer}'; expected 'bert-base-uncased' or 'gpt2'.");
+        if (Tokenizer is not ("bert-base-uncased" or "gpt2")) throw new ArgumentException($"{path}.tokenizer is '{Tokenizer}'; expected " +
+            $"'bert-base-uncased' or 'gpt2'.");
         if (string.IsNullOrWhiteSpace(Corpus)) throw new ArgumentException($"{path}.corpus must not be empty.");
         var all = new List<string> { Corpus };
         for (int i = 0; i < (AdditionalCorpora?.Count ?? 0); i++)
         {
             string c = AdditionalCorpora![i];
             if (string.IsNullOrWhiteSpace(c)) throw new ArgumentException($"{path}.additional_corpora[{i}] must not be empty.");
-            if (all.Contains(c)) throw new ArgumentException($"{path}.additional_corpora[{i}] '{c}' is listed twice (data.corpus and data.additional_corpora must be distinct).");
+            if (all.Contains(c)) throw new ArgumentException($"{path}.additional_corpora[{i}] '{c}' is listed twice (data.corpus and " +
+                $"data.additional_corpora must be distinct).");
             all.Add(c);
         }
         return this;
@@ -119,8 +121,10 @@ public sealed record TrainingConfig
         if (Steps <= 0) throw new ArgumentException($"{path}.steps ({Steps}) must be > 0.");
         if (!(LearningRate > 0)) throw new ArgumentException($"{path}.learning_rate ({LearningRate}) must be > 0.");
         if (WarmupSteps < 0) throw new ArgumentException($"{path}.warmup_steps ({WarmupSteps}) must be >= 0.");
-        if (Schedule is not ("linear" or "cosine" or "constant")) throw new ArgumentException($"{path}.schedule is '{Schedule}'; expected linear, cosine or constant.");
-        if (EvalEvery < 0 || CheckpointEvery < 0) throw new ArgumentException($"{path}.eval_every ({EvalEvery}) and {path}.checkpoint_every ({CheckpointEvery}) must be >= 0.");
+        if (Schedule is not ("linear" or "cosine" or "constant")) throw new ArgumentException($"{path}.schedule is '{Schedule}'; expected " +
+            $"linear, cosine or constant.");
+        if (EvalEvery < 0 || CheckpointEvery < 0) throw new ArgumentException($"{path}.eval_every ({EvalEvery}) and {path}.checkpoint_every " +
+            $"({CheckpointEvery}) must be >= 0.");
         if (EvalBatches <= 0) throw new ArgumentException($"{path}.eval_batches ({EvalBatches}) must be > 0.");
         if (KeepCheckpoints <= 0) throw new ArgumentException($"{path}.keep_checkpoints ({KeepCheckpoints}) must be > 0.");
         return this;
@@ -180,7 +184,8 @@ public sealed record Recipe
         if (Data.SequenceLength > Model.MaxPositionEmbeddings)
             throw new ArgumentException($"data.sequence_length ({Data.SequenceLength}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings}).");
         if (Model.ModelType == "bert" && Model.EffectiveEmbeddingSize != Model.HiddenSize)
-            throw new ArgumentException($"model.embedding_size ({Model.EmbeddingSize}) must equal model.hidden_size ({Model.HiddenSize}) for model_type 'bert'.");
+            throw new ArgumentException($"model.embedding_size ({Model.EmbeddingSize}) must equal model.hidden_size ({Model.HiddenSize}) " +
+                $"for model_type 'bert'.");
         return this;
     }
 
@@ -198,7 +203,8 @@ public sealed record Recipe
     public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r =>
     {
         var recipe = (r with { SourcePath = source }).Validate();
-        var objective = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?["objective"];
+        var objective = JsonNode.Parse(json,
+            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?["objective"];
         if (objective is JsonObject keys) ObjectiveRegistry.CheckSettings(recipe.Objective.Type, keys.Select(kv => kv.Key));
         return recipe;
     });

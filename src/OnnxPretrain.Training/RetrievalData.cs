@@ -26,7 +26,8 @@ public static class RetrievalData
     public static ContrastivePairBatcherOptions ContrastiveOptions(Recipe recipe, long seed) => new()
     {
         SequenceLength = recipe.Data.SequenceLength, Seed = seed,
-        PairSource = recipe.Objective.PairSource switch { "title" => ContrastivePairSource.Title, "neighbours" => ContrastivePairSource.Neighbours, _ => ContrastivePairSource.Auto },
+        PairSource = recipe.Objective.PairSource switch { "title" => ContrastivePairSource.Title,
+            "neighbours" => ContrastivePairSource.Neighbours, _ => ContrastivePairSource.Auto },
     };
 
     /// <summary>
@@ -40,7 +41,8 @@ public static class RetrievalData
     /// <param name="titles">Per document the title's ids (contrastive), aligned with <paramref name="corpus"/>; null = none.</param>
     /// <param name="seed">Batcher seed.</param>
     /// <exception cref="ArgumentException">The corpus cannot give the objective's examples (see the batchers).</exception>
-    public static IBatchSource Source(Recipe recipe, PropWordRules? rules, SpecialTokens specials, ITokenizedCorpus corpus, IReadOnlyList<int[]?>? titles, long seed) =>
+    public static IBatchSource Source(Recipe recipe, PropWordRules? rules, SpecialTokens specials, ITokenizedCorpus corpus,
+        IReadOnlyList<int[]?>? titles, long seed) =>
         recipe.Objective.Type == "prop"
             ? new PropSource(new PropBatcher(PropOptions(recipe, seed), specials, corpus, rules), recipe.Training.BatchSize)
             : new ContrastiveSource(new ContrastivePairBatcher(ContrastiveOptions(recipe, seed), specials, corpus, titles), recipe.Training.BatchSize);

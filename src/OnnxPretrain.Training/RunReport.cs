@@ -51,10 +51,12 @@ public static class RunReport
         sb.AppendLine($"{recipe.Description}").AppendLine();
         sb.AppendLine("| | |").AppendLine("|---|---|");
         sb.AppendLine($"| objective | {recipe.Objective.Type} |");
-        sb.AppendLine($"| model | {recipe.Model.ModelType}, {recipe.Model.NumHiddenLayers} layers, hidden {recipe.Model.HiddenSize}, {recipe.Model.NumAttentionHeads} heads |");
+        sb.AppendLine($"| model | {recipe.Model.ModelType}, {recipe.Model.NumHiddenLayers} layers, hidden {recipe.Model.HiddenSize}, " +
+            $"{recipe.Model.NumAttentionHeads} heads |");
         sb.AppendLine($"| batch x sequence | {recipe.Training.BatchSize} x {recipe.Data.SequenceLength} |");
         sb.AppendLine($"| optimizer steps | {summary.Steps} |");
-        sb.AppendLine(string.Create(inv, $"| tokens (this invocation) | {summary.Tokens:N0} in {summary.Seconds:F0} s ({summary.Tokens / Math.Max(1, summary.Seconds):F0} tokens/s) |"));
+        sb.AppendLine(string.Create(inv,
+            $"| tokens (this invocation) | {summary.Tokens:N0} in {summary.Seconds:F0} s ({summary.Tokens / Math.Max(1, summary.Seconds):F0} tokens/s) |"));
         if (train.Count > 0)
         {
             sb.AppendLine(string.Create(inv, $"| train loss, first step | {(double)train[0]["loss"]!:F4} |"));

@@ -28,7 +28,8 @@ public static partial class Pretraining
         int Id(string token) => ids.TryGetValue(token, out var id) ? id
             : throw new ArgumentException($"The vocabulary ({tokenizer.Name}) has no '{token}' entry, which seq2seq recipes need.");
         var unused = Enumerable.Range(0, 1000).Select(n => $"[unused{n}]").TakeWhile(ids.ContainsKey).Select(t => ids[t]).ToList();
-        if (unused.Count < 2) throw new ArgumentException($"The vocabulary ({tokenizer.Name}) has {unused.Count} [unusedN] entries; seq2seq recipes need at least 2 (T5 sentinels and [MASK2]).");
+        if (unused.Count < 2) throw new ArgumentException($"The vocabulary ({tokenizer.Name}) has {unused.Count} [unusedN] entries; seq2seq " +
+            $"recipes need at least 2 (T5 sentinels and [MASK2]).");
         var sentinels = unused.Count > 100 ? unused.Take(100).ToList() : unused.SkipLast(1).ToList();
         int mlmMask = unused.Count > 100 ? unused[100] : unused[^1];
         return new Seq2SeqSpecialTokens(tokenizer.VocabSize, Id("[PAD]"), Id("[CLS]"), Id("[SEP]"), Id("[MASK]"), mlmMask, sentinels).Validate();
@@ -46,7 +47,8 @@ public static partial class Pretraining
         var objective = new Seq2SeqLmObjective(recipe.Model, task ?? recipe.Objective.Type, recipe.Training.Seed, recipe.Objective.EncoderMlm);
         var example = Seq2SeqExampleBatch(recipe, specials);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(example), recipe.ToJson());
-        log.WriteLine($"Building artifacts of '{recipe.Name}' ({task ?? recipe.Objective.Type}, bart {recipe.Model.EncoderLayers}+{recipe.Model.DecoderLayers} layers) in {dir} ...");
+        log.WriteLine($"Building artifacts of '{recipe.Name}' ({task ?? recipe.Objective.Type}, bart " +
+            $"{recipe.Model.EncoderLayers}+{recipe.Model.DecoderLayers} layers) in {dir} ...");
         var manifest = ArtifactBuilder.Build(model, recipe.Training.AdamW(), dir);
         log.WriteLine($"  {manifest.Parameters.Count} parameters, {manifest.Parameters.Sum(p => p.Count):N0} weights.");
         return manifest;

@@ -36,9 +36,11 @@ public sealed record Seq2SeqObjectiveConfig
     /// <exception cref="ArgumentException">A field is out of range or the type is unknown.</exception>
     public Seq2SeqObjectiveConfig Validate(string path = "objective")
     {
-        if (!Types.Contains(Type)) throw new ArgumentException($"{path}.type is '{Type}'; expected one of {string.Join(", ", Types)} for a seq2seq (model_type 'bart') recipe.");
+        if (!Types.Contains(Type)) throw new ArgumentException($"{path}.type is '{Type}'; expected one of {string.Join(", ", Types)} for a " +
+            $"seq2seq (model_type 'bart') recipe.");
         if (!(GapSentenceRatio > 0 && GapSentenceRatio < 1)) throw new ArgumentException($"{path}.gap_sentence_ratio ({GapSentenceRatio}) must be in (0, 1).");
-        if (!(SentenceMaskProbability >= 0 && SentenceMaskProbability <= 1)) throw new ArgumentException($"{path}.sentence_mask_probability ({SentenceMaskProbability}) must be in [0, 1].");
+        if (!(SentenceMaskProbability >= 0
+            && SentenceMaskProbability <= 1)) throw new ArgumentException($"{path}.sentence_mask_probability ({SentenceMaskProbability}) must be in [0, 1].");
         if (!(NoiseDensity > 0 && NoiseDensity < 1)) throw new ArgumentException($"{path}.noise_density ({NoiseDensity}) must be in (0, 1).");
         if (!(MeanNoiseSpanLength >= 1)) throw new ArgumentException($"{path}.mean_noise_span_length ({MeanNoiseSpanLength}) must be >= 1.");
         if (EncoderMlm && Type != "gsg") throw new ArgumentException($"{path}.encoder_mlm applies to 'gsg' only.");
@@ -58,7 +60,8 @@ public sealed record Seq2SeqDataConfig
     /// <summary>Tokenizer: <c>bert-base-uncased</c> (WordPiece; the seq2seq specials map onto its [unused] entries).</summary>
     public string Tokenizer { get; init; } = "bert-base-uncased";
 
-    /// <summary>Optional WordPiece <c>vocab.txt</c> instead of bert-base-uncased (relative to the recipe); needs [PAD], [CLS], [SEP], [MASK] and [unused0] ... entries.</summary>
+    /// <summary>Optional WordPiece <c>vocab.txt</c> instead of bert-base-uncased (relative to the recipe); needs [PAD], [CLS], [SEP],
+    /// [MASK] and [unused0] ... entries.</summary>
     public string? Vocab { get; init; }
 
     /// <summary>Corpus, as <see cref="DataConfig.Corpus"/>.</summary>
@@ -73,13 +76,15 @@ public sealed record Seq2SeqDataConfig
     {
         if (MaxSourceLength < 8) throw new ArgumentException($"{path}.max_source_length ({MaxSourceLength}) must be >= 8.");
         if (MaxTargetLength < 2) throw new ArgumentException($"{path}.max_target_length ({MaxTargetLength}) must be >= 2.");
-        if (Tokenizer != "bert-base-uncased") throw new ArgumentException($"{path}.tokenizer is '{Tokenizer}'; seq2seq recipes support 'bert-base-uncased' (or a data.vocab WordPiece file).");
+        if (Tokenizer != "bert-base-uncased") throw new ArgumentException($"{path}.tokenizer is '{Tokenizer}'; seq2seq recipes support " +
+            $"'bert-base-uncased' (or a data.vocab WordPiece file).");
         if (string.IsNullOrWhiteSpace(Corpus)) throw new ArgumentException($"{path}.corpus must not be empty.");
         return this;
     }
 
     /// <summary>The encoder recipe's data section with the same corpus and vocabulary (to reuse the corpus and shard pipeline).</summary>
-    public DataConfig AsEncoderData() => new() { SequenceLength = MaxSourceLength, Tokenizer = Tokenizer, Vocab = Vocab, Corpus = Corpus, AdditionalCorpora = AdditionalCorpora };
+    public DataConfig AsEncoderData() => new() { SequenceLength = MaxSourceLength, Tokenizer = Tokenizer, Vocab = Vocab, Corpus = Corpus,
+        AdditionalCorpora = AdditionalCorpora };
 }
 
 /// <summary>
@@ -122,7 +127,8 @@ public sealed record Seq2SeqRecipe
         Training.Validate();
         int longest = Math.Max(Data.MaxSourceLength, Data.MaxTargetLength);
         if (longest > Model.MaxPositionEmbeddings)
-            throw new ArgumentException($"data.max_source_length / max_target_length ({longest}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings}).");
+            throw new ArgumentException($"data.max_source_length / max_target_length ({longest}) exceeds model.max_position_embeddings " +
+                $"({Model.MaxPositionEmbeddings}).");
         return this;
     }
 
@@ -132,7 +138,8 @@ public sealed record Seq2SeqRecipe
     {
         try
         {
-            var node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            var node = JsonNode.Parse(json,
+                documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             return node?["model"]?["model_type"]?.GetValue<string>() == "bart";
         }
         catch (JsonException e)

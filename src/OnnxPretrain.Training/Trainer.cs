@@ -74,7 +74,8 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
     public TrainSummary Run(IProgress<TrainProgress>? progress = null, CancellationToken cancel = default)
     {
         long position = session.LoadedState.DataPosition;
-        var schedule = new LrScheduleOptions { Kind = config.Schedule, PeakLearningRate = config.LearningRate, WarmupSteps = Math.Min(config.WarmupSteps, totalSteps), TotalSteps = totalSteps }.Validate();
+        var schedule = new LrScheduleOptions { Kind = config.Schedule, PeakLearningRate = config.LearningRate,
+            WarmupSteps = Math.Min(config.WarmupSteps, totalSteps), TotalSteps = totalSteps }.Validate();
         var clock = Stopwatch.StartNew();
         double? lastEval = null;
         long tokens = 0;
@@ -90,13 +91,15 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
             tokens += stepTokens;
             double tps = stepTokens / Math.Max(1e-9, (clock.Elapsed - started).TotalSeconds);
             long step = session.GlobalStep;
-            bool checkpoint = config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0 || step == totalSteps && (validation is null || config.CheckpointEvery > 0);
+            bool checkpoint = config.CheckpointEvery > 0 && step % config.CheckpointEvery == 0
+                || step == totalSteps && (validation is null || config.CheckpointEvery > 0);
             if (parallel is not null && (checkpoint || parallel.IsCheckStep(step))) parallel.VerifyIdentical(session, step);
             if (_lead) _log.Train(step, loss, metrics, lr, norm, tps, clock.Elapsed.TotalSeconds);
             double? evalLoss = null;
             if (_lead && eval is not null && (config.EvalEvery > 0 && step % config.EvalEvery == 0 || step == totalSteps))
                 lastEval = evalLoss = Evaluate(step, clock.Elapsed.TotalSeconds);
-            double? score = validation is not null && (validation.IsDue(step) || step == totalSteps) ? Validate(validation, step, clock.Elapsed.TotalSeconds) : null;
+            double? score = validation is not null && (validation.IsDue(step) || step == totalSteps)
+                ? Validate(validation, step, clock.Elapsed.TotalSeconds) : null;
             if (checkpoint) Checkpoint(step, position);
             if (_lead) progress?.Report(new TrainProgress(step, totalSteps, loss, tps, evalLoss, score));
         }
@@ -150,7 +153,8 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         if (double.IsFinite(loss) && float.IsFinite(norm)) return;
         throw new TrainingDivergedException(
             $"Training diverged at step {session.GlobalStep}: loss {loss}, gradient norm {norm}. " +
-            (LastCheckpoint is null ? "No checkpoint was written yet." : $"The last good checkpoint is '{LastCheckpoint}'; resume from it with a lower learning rate."));
+            (LastCheckpoint is null ? "No checkpoint was written yet."
+                : $"The last good checkpoint is '{LastCheckpoint}'; resume from it with a lower learning rate."));
     }
 
     /// <summary>Mean loss and metrics over the first <c>eval_batches</c> held-out batches; logged and returned (loss).</summary>
@@ -187,13 +191,16 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
     {
         var existing = Checkpoints(runDir);
         if (existing.Count > 0 && !resume)
-            throw new InvalidOperationException($"Run folder '{runDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass --resume to continue it or --out to start a new run.");
+            throw new InvalidOperationException($"Run folder '{runDir}' already has checkpoints ({Path.GetFileName(existing[^1])}); pass " +
+                $"--resume to continue it or --out to start a new run.");
         if (existing.Count > 0 || !resume) return resume ? existing[^1] : null;
         var parent = Path.GetDirectoryName(Path.GetFullPath(runDir));
         var nearby = parent is null || !Directory.Exists(parent) ? [] :
             Directory.GetDirectories(parent).Where(d => Checkpoints(d).Count > 0).Order(StringComparer.Ordinal).ToList();
-        throw new InvalidOperationException($"--resume: run folder '{runDir}' has no complete checkpoint (a checkpoint-<step> folder with {Runtime.Checkpoint.StateFile}), so there is nothing to resume. " +
-            (nearby.Count > 0 ? $"Run folders beside it with checkpoints: {string.Join(", ", nearby.Select(d => $"'{d}' ({Path.GetFileName(Checkpoints(d)[^1])})"))}. " : "") +
+        throw new InvalidOperationException($"--resume: run folder '{runDir}' has no complete checkpoint (a checkpoint-<step> folder with " +
+            $"{Runtime.Checkpoint.StateFile}), so there is nothing to resume. " +
+            (nearby.Count > 0 ? $"Run folders beside it with checkpoints: " +
+                $"{string.Join(", ", nearby.Select(d => $"'{d}' ({Path.GetFileName(Checkpoints(d)[^1])})"))}. " : "") +
             "Check --out, or drop --resume to start a new run there.");
     }
 

@@ -91,7 +91,8 @@ public static class TrainingGraph
             if (!t.Sum.Type.IsFloating() || t.Sum.Rank != 0)
                 throw new ArgumentException($"Model '{model}': loss term '{t.Name}' must be a floating scalar, got {t.Sum}.");
             if (!g.Inputs.Any(i => i.Name == t.Targets.Input))
-                throw new ArgumentException($"Model '{model}': loss term '{t.Name}' counts its targets on '{t.Targets.Input}', which is not a batch input ({string.Join(", ", g.Inputs.Select(i => i.Name))}).");
+                throw new ArgumentException($"Model '{model}': loss term '{t.Name}' counts its targets on '{t.Targets.Input}', which is not " +
+                    $"a batch input ({string.Join(", ", g.Inputs.Select(i => i.Name))}).");
         }
         var duplicate = terms.GroupBy(t => t.Name).FirstOrDefault(x => x.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Model '{model}': two loss terms are named '{duplicate.Key}'.");

@@ -33,10 +33,27 @@ public sealed class ArchitectureTests
         {
             var name = Path.GetFileNameWithoutExtension(path)["OnnxPretrain.".Length..];
             var xml = XDocument.Load(path);
-            var refs = xml.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension((string)e.Attribute("Include")!)["OnnxPretrain.".Length..]);
+            var refs = xml.Descendants("ProjectReference").Select(e
+                => Path.GetFileNameWithoutExtension((string)e.Attribute("Include")!)["OnnxPretrain.".Length..]);
             foreach (var r in refs) CollectionAssert.Contains(Allowed[name], r, $"{name} must not reference {r}");
-            var ort = xml.Descendants("PackageReference").Any(e => ((string)e.Attribute("Include")!).StartsWith("Microsoft.ML.OnnxRuntime", StringComparison.Ordinal));
+            var ort = xml.Descendants("PackageReference").Any(e => ((string)e.Attribute("Include")!).StartsWith("Microsoft.ML.OnnxRuntime",
+                StringComparison.Ordinal));
             Assert.AreEqual(name == "Runtime", ort, $"{name}: only Runtime may reference ONNX Runtime");
         }
+    }
+
+    [TestMethod]
+    public void SourceLines_AreAtMost160Characters()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OnnxPretrain.sln"))) root = root.Parent;
+        Assert.IsNotNull(root, "OnnxPretrain.sln not found");
+        var tooLong = new[] { "src", "tests", "tools" }
+            .SelectMany(d => Directory.GetFiles(Path.Combine(root.FullName, d), "*.cs", SearchOption.AllDirectories))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: f, Line: i + 1, line.Length)))
+            .Where(x => x.Length > 160).Select(x => $"{Path.GetRelativePath(root.FullName, x.File)}:{x.Line} ({x.Length})").ToList();
+        Assert.IsEmpty(tooLong, "lines over 160 characters (.editorconfig): " + string.Join(", ", tooLong.Take(20)));
     }
 }

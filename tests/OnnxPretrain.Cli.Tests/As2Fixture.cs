@@ -14,7 +14,8 @@ public static class As2Fixture
             var lines = new List<string> { "qid\tquestion\tcandidate\tlabel" };
             for (int q = 0; q < 6; q++)
                 for (int c = 0; c < 3; c++)
-                    lines.Add($"{split}-{q}\twhere did the {Fixture.Words[q]} go\t{(c == 0 ? $"the {Fixture.Words[q]} went to the park" : $"a {Fixture.Words[q + c + 5]} sat")}\t{(c == 0 ? 1 : 0)}");
+                    lines.Add($"{split}-{q}\twhere did the {Fixture.Words[q]} " +
+                        $"go\t{(c == 0 ? $"the {Fixture.Words[q]} went to the park" : $"a {Fixture.Words[q + c + 5]} sat")}\t{(c == 0 ? 1 : 0)}");
             File.WriteAllLines(Path.Combine(data, $"{split}.tsv"), lines);
         }
         return data;

@@ -19,12 +19,14 @@ internal static class CliProcess
     /// <summary>Starts the CLI with <paramref name="args"/>.</summary>
     public static Process Start(params string[] args) => Start("dotnet", [CliDll, .. args]);
 
-    /// <summary>Waits for <paramref name="p"/> (killing it and failing the test after <paramref name="timeout"/>) and returns its exit code and output.</summary>
+    /// <summary>Waits for <paramref name="p"/> (killing it and failing the test after <paramref name="timeout"/>) and returns its exit code
+    /// and output.</summary>
     public static (int Code, string Out, string Err) Wait(Process p, TimeSpan timeout)
     {
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeout)) { p.Kill(true); Assert.Fail($"Process timed out after {timeout}: {p.StartInfo.FileName} {string.Join(" ", p.StartInfo.ArgumentList)}"); }
+        if (!p.WaitForExit(timeout)) { p.Kill(true); Assert.Fail($"Process timed out after {timeout}: {p.StartInfo.FileName} " +
+            $"{string.Join(" ", p.StartInfo.ArgumentList)}"); }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -83,7 +83,8 @@ public sealed class DistributedTests
         Assert.IsTrue(output.Contains("BAD TERMINATION") || output.Contains("another rank probably died"), output);
         var last = Trainer.Checkpoints(dir)[^1];
         long step = Checkpoint.Load(last).State.GlobalStep;
-        var resumed = Wait(Start("dotnet", [CliDll, "pretrain", "--recipe", recipe, "--out", dir, "--threads", "1", "--resume", "--steps", (step + 2).ToString()]), TimeSpan.FromMinutes(2));
+        var resumed = Wait(Start("dotnet",
+            [CliDll, "pretrain", "--recipe", recipe, "--out", dir, "--threads", "1", "--resume", "--steps", (step + 2).ToString()]), TimeSpan.FromMinutes(2));
         Assert.AreEqual(0, resumed.Code, resumed.Err);
         StringAssert.Contains(resumed.Err, "Resuming from");
         Assert.AreEqual(step + 2, (long)JsonNode.Parse(resumed.Out)!["steps"]!);

@@ -11,13 +11,15 @@ public sealed class RetrievalCliTests
 
     private static (int Code, string Out, string Err) Cli(params string[] args) => CliProcess.Run(args);
 
-    /// <summary>A 6-document BEIR folder over the fixture's vocabulary: query i is about word pair i, judged relevant to doc i (grade 2) and doc i+4 (grade 1, queries 0-1).</summary>
+    /// <summary>A 6-document BEIR folder over the fixture's vocabulary: query i is about word pair i, judged relevant to doc i (grade 2)
+    /// and doc i+4 (grade 1, queries 0-1).</summary>
     private static string WriteBeir(string root)
     {
         var dir = Directory.CreateDirectory(Path.Combine(root, "beir")).FullName;
         string[] topics = ["cat mat", "dog park", "red ball", "big tree"];
         var docs = topics.Select((t, i) => $$"""{"_id": "d{{i}}", "title": "{{t}}", "text": "the {{t}} sat in the sun"}""")
-            .Concat(["""{"_id": "d4", "title": "", "text": "a cat on a mat and a dog"}""", """{"_id": "d5", "title": "", "text": "we saw a dog ran to the park"}"""]);
+            .Concat(["""{"_id": "d4", "title": "", "text": "a cat on a mat and a dog"}""",
+                """{"_id": "d5", "title": "", "text": "we saw a dog ran to the park"}"""]);
         File.WriteAllLines(Path.Combine(dir, "corpus.jsonl"), docs);
         File.WriteAllLines(Path.Combine(dir, "queries.jsonl"), topics.Select((t, i) => $$"""{"_id": "q{{i}}", "text": "where is the {{t}}"}"""));
         Directory.CreateDirectory(Path.Combine(dir, "qrels"));
@@ -47,7 +49,8 @@ public sealed class RetrievalCliTests
         StringAssert.Contains(File.ReadAllText(Path.Combine(root, "out", "retrieval.md")), "| run.trec | 0.4649 |");
         Assert.AreEqual(5, File.ReadAllLines(Path.Combine(root, "out", "run.trec")).Length);
         var perQuery = File.ReadAllLines(Path.Combine(root, "out", "per_query.tsv"));
-        CollectionAssert.AreEqual(new[] { "q0\t0.8597\t1.0000\t1.0000\t1.0000\t2\t2", "q3\t0.0000\t0.0000\t0.0000\t0.0000\t0\t1" }, new[] { perQuery[1], perQuery[4] });
+        CollectionAssert.AreEqual(new[] { "q0\t0.8597\t1.0000\t1.0000\t1.0000\t2\t2", "q3\t0.0000\t0.0000\t0.0000\t0.0000\t0\t1" },
+            new[] { perQuery[1], perQuery[4] });
     }
 
     [TestMethod]
@@ -129,7 +132,8 @@ public sealed class RetrievalCliTests
             drawn.UnionWith(negatives);
         }
         CollectionAssert.AreEquivalent(new[] { "d0", "d1", "d3", "d4", "d5" }.Select(Doc).ToArray(), drawn.ToArray());
-        Assert.AreEqual(6, FineTuning.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 9, FineTuning.NegativeSampling.Random, 1).Count, "capped by the list");
+        Assert.AreEqual(6, FineTuning.FineTuneRerank.TrainingPairs(data, ["q2"], firstStage, 9, FineTuning.NegativeSampling.Random,
+            1).Count, "capped by the list");
     }
 
     [TestMethod]

@@ -14,8 +14,10 @@ public sealed class SummarizationCliTests
     {
         string dir = Directory.CreateTempSubdirectory("onnxpretrain-summ-cli-").FullName;
         File.WriteAllText(Path.Combine(dir, "test.jsonl"),
-            "{\"id\": \"e1\", \"document\": \"Meeting moved to Friday. Please confirm.\", \"summary\": \"meeting moved\", \"references\": [\"meeting moved to friday\", \"friday meeting\"]}\n" +
-            "{\"id\": \"e2\", \"document\": \"Budget attached.\\nCall me.\", \"summary\": \"Budget\", \"references\": [\"budget\", \"the budget\", \"call\"]}\n");
+            "{\"id\": \"e1\", \"document\": \"Meeting moved to Friday. Please confirm.\", \"summary\": \"meeting moved\", \"references\": " +
+                "[\"meeting moved to friday\", \"friday meeting\"]}\n" +
+            "{\"id\": \"e2\", \"document\": \"Budget attached.\\nCall me.\", \"summary\": \"Budget\", \"references\": [\"budget\", \"the " +
+                "budget\", \"call\"]}\n");
         File.WriteAllText(Path.Combine(dir, "pred.jsonl"),
             "{\"id\": \"e2\", \"prediction\": \"budget\"}\n{\"id\": \"e1\", \"prediction\": \"meeting moved\"}\n");
         return dir;
@@ -51,7 +53,8 @@ public sealed class SummarizationCliTests
     {
         string dir = Directory.CreateTempSubdirectory("onnxpretrain-summ-ft-").FullName;
         var rng = new Random(3);
-        string Sentence() => string.Join(" ", Enumerable.Range(0, rng.Next(3, 6)).Select(_ => Training.Tests.Fixture.Words[rng.Next(Training.Tests.Fixture.Words.Length)])) + ".";
+        string Sentence() => string.Join(" ",
+            Enumerable.Range(0, rng.Next(3, 6)).Select(_ => Training.Tests.Fixture.Words[rng.Next(Training.Tests.Fixture.Words.Length)])) + ".";
         foreach (var (split, n) in new[] { ("train", 24), ("dev", 6), ("test", 6) })
             File.WriteAllLines(Path.Combine(dir, split + ".jsonl"), Enumerable.Range(0, n).Select(i =>
             {
@@ -100,7 +103,8 @@ public sealed class SummarizationCliTests
         Assert.IsGreaterThan(0.0, (double)json["generation"]!["tokens_per_s"]!);
         double r1 = (double)json["systems"]!["predictions"]!["primary"]!["rouge1"]!["f1"]!;
         // Reference: ROUGE-1 F1 of each written prediction against its summary (stemming on), averaged here.
-        var summaries = File.ReadAllLines(Path.Combine(data, "test.jsonl")).Select(l => JsonNode.Parse(l)!).ToDictionary(n => (string)n["id"]!, n => (string)n["summary"]!);
+        var summaries = File.ReadAllLines(Path.Combine(data,
+            "test.jsonl")).Select(l => JsonNode.Parse(l)!).ToDictionary(n => (string)n["id"]!, n => (string)n["summary"]!);
         double expected = File.ReadAllLines((string)json["generation"]!["predictions"]!).Select(l => JsonNode.Parse(l)!)
             .Average(n => Evaluation.Summarization.Rouge.Score((string)n["prediction"]!, summaries[(string)n["id"]!], stem: true).Rouge1.F1);
         Assert.AreEqual(expected, r1, 1e-9);

@@ -14,7 +14,8 @@ public sealed class BertVocabularyTests
     {
         using var dir = new TempDir();
         IReadOnlyList<string> tokens = BertVocabulary.ReadSentencePieceJson(dir.Write("vocab.json", Synthetic));
-        CollectionAssert.AreEqual(new[] { "[PAD]", "[unused0]", "[unused1]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "##ing", "!", "##!" }, tokens.ToArray());
+        CollectionAssert.AreEqual(new[] { "[PAD]", "[unused0]", "[unused1]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "##ing", "!",
+            "##!" }, tokens.ToArray());
     }
 
     [TestMethod]
@@ -74,7 +75,8 @@ public sealed class BertVocabularyTests
         Assert.AreEqual(BertVocabulary.BertBaseUncasedSha256, BertVocabulary.ComputeSha256(path));
         string[] lines = File.ReadAllLines(path);
         Assert.HasCount(30522, lines);
-        Assert.AreEqual(("[PAD]", "[unused0]", "[UNK]", "[CLS]", "[MASK]", "the", "##s"), (lines[0], lines[1], lines[100], lines[101], lines[103], lines[1996], lines[2015]));
+        Assert.AreEqual(("[PAD]", "[unused0]", "[UNK]", "[CLS]", "[MASK]", "the", "##s"),
+            (lines[0], lines[1], lines[100], lines[101], lines[103], lines[1996], lines[2015]));
     }
 
     [TestMethod]

@@ -114,7 +114,8 @@ public sealed class ClustersCooccurrenceTests
         string ids = Path.Combine(_dir, "ids.txt"), output = Path.Combine(_dir, "clusters.txt");
         File.WriteAllLines(ids, Corpus.Select(s => string.Join(' ', s)));
         var stdout = new StringWriter();
-        int rc = BuildClustersCommand.Run(["--from-ids", ids, "--vocab-size", "6", "--clusters", "3", "--window", "1", "--out", output], stdout, new StringWriter());
+        int rc = BuildClustersCommand.Run(["--from-ids", ids, "--vocab-size", "6", "--clusters", "3", "--window", "1", "--out", output],
+            stdout, new StringWriter());
         Assert.AreEqual(0, rc, stdout.ToString());
         var clusters = TokenClusters.Load(output);
         Assert.AreEqual(6, clusters.VocabSize);
@@ -127,7 +128,8 @@ public sealed class ClustersCooccurrenceTests
         string emb = Path.Combine(_dir, "emb.bin"), output = Path.Combine(_dir, "clusters.txt");
         float[] values = [1, 0, 0.9f, 0.1f, 0, 1, 0.1f, 0.9f];
         File.WriteAllBytes(emb, values.SelectMany(v => BitConverter.GetBytes(v)).ToArray());
-        int rc = BuildClustersCommand.Run(["--from-embeddings", emb, "--vocab-size", "4", "--dim", "2", "--clusters", "2", "--metric", "euclidean", "--out", output], new StringWriter(), new StringWriter());
+        int rc = BuildClustersCommand.Run(["--from-embeddings", emb, "--vocab-size", "4", "--dim", "2", "--clusters", "2", "--metric",
+            "euclidean", "--out", output], new StringWriter(), new StringWriter());
         Assert.AreEqual(0, rc);
         var a = TokenClusters.Load(output).Assignments;
         Assert.IsTrue(a[0] == a[1] && a[2] == a[3] && a[0] != a[2]);
@@ -151,7 +153,8 @@ public sealed class ClustersCooccurrenceTests
     public void Command_MissingInputFile_ReturnsOne()
     {
         var stderr = new StringWriter();
-        Assert.AreEqual(1, BuildClustersCommand.Run(["--from-ids", Path.Combine(_dir, "none.txt"), "--vocab-size", "4", "--out", Path.Combine(_dir, "o.txt")], new StringWriter(), stderr));
+        Assert.AreEqual(1, BuildClustersCommand.Run(["--from-ids", Path.Combine(_dir, "none.txt"), "--vocab-size", "4", "--out",
+            Path.Combine(_dir, "o.txt")], new StringWriter(), stderr));
         StringAssert.Contains(stderr.ToString(), "none.txt");
     }
 }

@@ -10,7 +10,8 @@ public sealed class ContrastivePairBatcherTests
         new(new ContrastivePairBatcherOptions { SequenceLength = t, Seed = seed, PairSource = source }, Specials, corpus, titles);
 
     private static int ParagraphOf(ITokenizedCorpus corpus, int sentence) =>
-        Enumerable.Range(0, corpus.ParagraphCount).First(p => corpus.GetParagraphSentences(p).Start <= sentence && sentence < corpus.GetParagraphSentences(p).End);
+        Enumerable.Range(0, corpus.ParagraphCount).First(p => corpus.GetParagraphSentences(p).Start <= sentence
+            && sentence < corpus.GetParagraphSentences(p).End);
 
     [TestMethod]
     public void Sample_NoTitles_NeighbouringParagraphsOrSentencesOfOneDocument()

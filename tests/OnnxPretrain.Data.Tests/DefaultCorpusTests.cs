@@ -32,7 +32,8 @@ public sealed class DefaultCorpusTests
         Assert.AreEqual(all.Length, all.Select(d => d.Id).Distinct().Count());
         Assert.IsTrue(split.Validation.All(d => DefaultCorpus.IsValidation(d.Id)));
         Assert.AreEqual(
-            "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that any irregularities took place.",
+            "The Fulton County Grand Jury said Friday an investigation of Atlanta's recent primary election produced \"no evidence\" that " +
+                "any irregularities took place.",
             split.Train[0].Paragraphs[0].Sentences[0]);
         Assert.AreEqual("news", split.Train[0].Title);
         TestContext.WriteLine($"paragraphs {all.Sum(d => d.Paragraphs.Count)}, sentences {all.Sum(d => d.SentenceCount)}");

@@ -84,7 +84,8 @@ public sealed class MlmBatcherTests
     [TestMethod]
     public void Build_CapSet_RowSelectingMoreKeepsCapAndRestoresTheRest()
     {
-        var batcher = new MlmBatcher(new MlmBatcherOptions { MaskProbability = 0.5, MaxPredictionsPerSequence = 3, MaskTokenFraction = 1, RandomTokenFraction = 0 }, Specials);
+        var batcher = new MlmBatcher(new MlmBatcherOptions { MaskProbability = 0.5, MaxPredictionsPerSequence = 3, MaskTokenFraction = 1,
+            RandomTokenFraction = 0 }, Specials);
         var batch = batcher.Build(Sample, 5);
         var pairs = MaskedLmSelections(batch, Sample, cap: 3);
         Assert.AreEqual(3 * Sample.Count, pairs.Count, "every row keeps exactly 3");

@@ -117,7 +117,8 @@ public sealed class NpmPackageCacheTests
     [TestMethod]
     public void Spec_InvalidValues_ThrowShowingValue()
     {
-        StringAssert.Contains(Assert.Throws<ArgumentException>(() => new NpmPackageSpec("x", "^1.0.0", Convert.ToBase64String(new byte[64]))).Message, "^1.0.0");
+        StringAssert.Contains(Assert.Throws<ArgumentException>(() => new NpmPackageSpec("x", "^1.0.0",
+            Convert.ToBase64String(new byte[64]))).Message, "^1.0.0");
         StringAssert.Contains(Assert.Throws<ArgumentException>(() => new NpmPackageSpec("x", "1.0.0", "abc")).Message, "'abc'");
     }
 

@@ -142,7 +142,8 @@ public sealed class SentenceLevelBatcherTests
         {
             Batch batch = batcher.Build(step, 32, out var samples);
             Batch reference = mlm.Build(samples.Select(batcher.Assemble).ToList(), step);
-            foreach (string name in new[] { BatcherInputNames.InputIds, BatcherInputNames.AttentionMask, BatcherInputNames.MaskedLmPositions, BatcherInputNames.MaskedLmLabels })
+            foreach (string name in new[] { BatcherInputNames.InputIds, BatcherInputNames.AttentionMask,
+                BatcherInputNames.MaskedLmPositions, BatcherInputNames.MaskedLmLabels })
                 CollectionAssert.AreEqual(reference.Arrays[name].Int64s, batch.Arrays[name].Int64s, name);
         }
     }

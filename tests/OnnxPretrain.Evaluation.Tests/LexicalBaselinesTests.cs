@@ -78,5 +78,6 @@ public sealed class LexicalBaselinesTests
         }));
 
     private static void Print(string name, RankingScores s) =>
-        Console.WriteLine($"{name}: MAP {s.MeanAveragePrecision:F4} MRR {s.MeanReciprocalRank:F4} P@1 {s.PrecisionAt1:F4} HR@5 {s.HitRateAt5:F4} ({s.Queries} questions)");
+        Console.WriteLine($"{name}: MAP {s.MeanAveragePrecision:F4} MRR {s.MeanReciprocalRank:F4} P@1 {s.PrecisionAt1:F4} HR@5 " +
+            $"{s.HitRateAt5:F4} ({s.Queries} questions)");
 }

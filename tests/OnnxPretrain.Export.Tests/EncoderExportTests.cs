@@ -137,16 +137,20 @@ public sealed class EncoderExportTests
         var root = RepoRoot();
         var script = Path.Combine(root, "tests", "node", "score.mjs");
         if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "onnxruntime-node")))
-            Assert.Inconclusive("onnxruntime-node is not installed: run `npm install --prefix tests/node --no-package-lock --onnxruntime-node-install=skip` (.ci/run does).");
+            Assert.Inconclusive("onnxruntime-node is not installed: run `npm install --prefix tests/node --no-package-lock " +
+                "--onnxruntime-node-install=skip` (.ci/run does).");
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-node-").FullName;
         var objective = ObjectiveRegistry.Graph(Tiny("electra"), new ObjectiveConfig { Type = "as2" }, 10, seed: 6);
         var g = OnnxPretrain.Onnx.Graph.Create();
         objective.Build(g, false);
         var weights = g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);
         var model = EncoderExport.Write(Tiny("electra"), weights, dir, task: ExportTask.SequenceClassification);
-        long[][] ids = [[1, 7, 9, 2, 11, 12, 2], [1, 5, 2, 30, 2, 0, 0]], mask = [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]], types = [[0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 0, 0]];
+        long[][] ids = [[1, 7, 9, 2, 11, 12, 2], [1, 5, 2, 30, 2, 0, 0]], mask = [[1, 1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 1, 0, 0]],
+            types = [[0, 0, 0, 0, 1, 1, 1], [0, 0, 0, 1, 1, 0, 0]];
         var inputs = Path.Combine(dir, "inputs.json");
-        File.WriteAllText(inputs, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, long[][]> { ["input_ids"] = ids, ["attention_mask"] = mask, ["token_type_ids"] = types }));
+        File.WriteAllText(inputs,
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string,
+                long[][]> { ["input_ids"] = ids, ["attention_mask"] = mask, ["token_type_ids"] = types }));
         var psi = new System.Diagnostics.ProcessStartInfo("node", [script, model, inputs]) { RedirectStandardOutput = true, RedirectStandardError = true };
         System.Diagnostics.Process? p;
         try { p = System.Diagnostics.Process.Start(psi); }
@@ -158,7 +162,8 @@ public sealed class EncoderExportTests
         var nodeLogits = System.Text.Json.Nodes.JsonNode.Parse(stdout)!["logits"]!["data"]!.AsArray().Select(v => (double)v!).ToArray();
         using var csharp = OnnxModel.Load(model);
         TensorData T(long[][] rows) => TensorData.Create(rows.SelectMany(r => r).ToArray(), rows.Length, rows[0].Length);
-        var expected = csharp.Run(new Dictionary<string, TensorData> { ["input_ids"] = T(ids), ["attention_mask"] = T(mask), ["token_type_ids"] = T(types) })["logits"].AsFloats();
+        var expected = csharp.Run(new Dictionary<string,
+            TensorData> { ["input_ids"] = T(ids), ["attention_mask"] = T(mask), ["token_type_ids"] = T(types) })["logits"].AsFloats();
         double maxDiff = expected.Zip(nodeLogits).Max(x => Math.Abs(x.First - x.Second));
         Console.WriteLine($"onnxruntime-node vs C#: max |logit diff| = {maxDiff:G3}");
         Assert.HasCount(4, nodeLogits);

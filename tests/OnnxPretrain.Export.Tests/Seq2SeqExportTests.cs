@@ -51,7 +51,8 @@ public sealed class Seq2SeqExportTests
         var (export, expected, batch) = Exported();
         using var encoder = OnnxModel.Load(Path.Combine(export, Seq2SeqExport.EncoderFile));
         using var decoder = OnnxModel.Load(Path.Combine(export, Seq2SeqExport.DecoderFile));
-        var hidden = encoder.Run(new Dictionary<string, TensorData> { ["input_ids"] = batch["input_ids"], ["attention_mask"] = batch["attention_mask"] })["last_hidden_state"];
+        var hidden = encoder.Run(new Dictionary<string,
+            TensorData> { ["input_ids"] = batch["input_ids"], ["attention_mask"] = batch["attention_mask"] })["last_hidden_state"];
         var outputs = decoder.Run(new Dictionary<string, TensorData>
         {
             ["encoder_attention_mask"] = batch["attention_mask"], ["input_ids"] = batch["decoder_input_ids"], ["encoder_hidden_states"] = hidden,
@@ -75,9 +76,12 @@ public sealed class Seq2SeqExportTests
         var mask = batch["attention_mask"];
         var hidden = encoder.Run(new Dictionary<string, TensorData> { ["input_ids"] = batch["input_ids"], ["attention_mask"] = mask })["last_hidden_state"];
         var dec = batch["decoder_input_ids"].AsInt64s();
-        var full = decoder.Run(new Dictionary<string, TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = batch["decoder_input_ids"], ["encoder_hidden_states"] = hidden })["logits"].AsFloats();
+        var full = decoder.Run(new Dictionary<string,
+            TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = batch["decoder_input_ids"],
+                ["encoder_hidden_states"] = hidden })["logits"].AsFloats();
         TensorData Column(int t) => TensorData.Create(Enumerable.Range(0, B).Select(b => dec[b * Lt + t]).ToArray(), B, 1);
-        var first = decoder.Run(new Dictionary<string, TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = Column(0), ["encoder_hidden_states"] = hidden });
+        var first = decoder.Run(new Dictionary<string,
+            TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = Column(0), ["encoder_hidden_states"] = hidden });
         var cache = new Dictionary<string, TensorData>();
         for (int i = 0; i < Layers; i++)
             foreach (var part in new[] { "decoder.key", "decoder.value", "encoder.key", "encoder.value" })

@@ -15,7 +15,8 @@ public sealed class RetrievalObjectiveTests
         return model.Run(feed);
     }
 
-    private static float[] Random(int n, int seed, double scale = 1) { var r = new Random(seed); return Enumerable.Range(0, n).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray(); }
+    private static float[] Random(int n, int seed,
+        double scale = 1) { var r = new Random(seed); return Enumerable.Range(0, n).Select(_ => (float)((r.NextDouble() * 2 - 1) * scale)).ToArray(); }
 
     [TestMethod]
     public void PairwiseMargin_RandomScores_MatchesPlainHingeAndAccuracy()
@@ -48,7 +49,9 @@ public sealed class RetrievalObjectiveTests
         g.Output(loss, "loss");
         var r = Run(g, new() { ["x"] = TensorData.Create(x, 2 * b, h), ["labels"] = TensorData.Create(new long[] { 0, 1, 2, 3 }, b) });
 
-        double[][] e = Enumerable.Range(0, 2 * b).Select(i => { var v = x.Skip(i * h).Take(h).Select(f => (double)f).ToArray(); double n = Math.Sqrt(v.Sum(z => z * z)); return v.Select(z => z / n).ToArray(); }).ToArray();
+        double[][] e = Enumerable.Range(0,
+            2 * b).Select(i => { var v = x.Skip(i * h).Take(h).Select(f
+                => (double)f).ToArray(); double n = Math.Sqrt(v.Sum(z => z * z)); return v.Select(z => z / n).ToArray(); }).ToArray();
         double[,] s = new double[b, b];
         for (int i = 0; i < b; i++) for (int j = 0; j < b; j++) s[i, j] = e[i].Zip(e[b + j], (p, q) => p * q).Sum() / tau;
         double Ce(Func<int, int, double> l) => Enumerable.Range(0, b).Sum(i => Math.Log(Enumerable.Range(0, b).Sum(j => Math.Exp(l(i, j)))) - l(i, i));

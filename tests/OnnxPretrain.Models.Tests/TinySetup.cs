@@ -69,7 +69,8 @@ public static class TinySetup
         if (electraNoise)
         {
             var rng = new Random(seed + 1);
-            batch["sampling_noise"] = TensorData.Create(Enumerable.Range(0, B * p * V).Select(_ => (float)(0.001 + 0.998 * rng.NextDouble())).ToArray(), B * p, V);
+            batch["sampling_noise"] = TensorData.Create(Enumerable.Range(0,
+                B * p * V).Select(_ => (float)(0.001 + 0.998 * rng.NextDouble())).ToArray(), B * p, V);
         }
         return batch;
     }

@@ -84,7 +84,8 @@ public sealed class AdamWGraphTests
         OptimizedParameter[] parameters = [new("w", [2, 3]), new("b", [3])];
         using var session = new InferenceSession(ModelWriter.ToBytes(AdamWGraph.Build(parameters, new AdamWOptions()), ParameterLayout.AsInputs));
         string[] inputs = ["learning_rate", "step", "w", "w_grad", "w.momentum0", "w.momentum1", "b", "b_grad", "b.momentum0", "b.momentum1"];
-        string[] outputs = ["w.updated", "w.momentum0.updated", "w.momentum1.updated", "b.updated", "b.momentum0.updated", "b.momentum1.updated", "global_grad_norm"];
+        string[] outputs = ["w.updated", "w.momentum0.updated", "w.momentum1.updated", "b.updated", "b.momentum0.updated",
+            "b.momentum1.updated", "global_grad_norm"];
         CollectionAssert.AreEqual(inputs, session.InputNames.ToArray());
         CollectionAssert.AreEqual(outputs, session.OutputNames.ToArray());
         CollectionAssert.AreEqual(inputs, AdamWGraph.InputNames(parameters));

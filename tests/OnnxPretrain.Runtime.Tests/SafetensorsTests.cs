@@ -309,7 +309,8 @@ public sealed class SafetensorsTests
     public void Read_F16AndBf16_AreWidenedToF32()
     {
         // F16 1.5 = 0x3E00, -2 = 0xC000; BF16 -3.25 = the top half of float 0xC0500000 (worked out by hand).
-        var header = Encoding.UTF8.GetBytes("""{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]},"b":{"dtype":"BF16","shape":[1,1],"data_offsets":[4,6]}}""");
+        var header = Encoding.UTF8.GetBytes("""{"a":{"dtype":"F16","shape":[2],"data_offsets":[0,4]}""" +
+            ""","b":{"dtype":"BF16","shape":[1,1],"data_offsets":[4,6]}}""");
         var padded = header.Concat(Enumerable.Repeat((byte)' ', (8 - header.Length % 8) % 8)).ToArray();
         var bytes = new byte[8].Concat(padded).Concat(new byte[] { 0x00, 0x3E, 0x00, 0xC0, 0x50, 0xC0 }).ToArray();
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)padded.Length);

@@ -24,7 +24,8 @@ public sealed class ObjectiveRegistryTests
         CollectionAssert.AreEquivalent(inputs.Keys.ToArray(), batch.Arrays.Keys.ToArray(), $"{type}: graph inputs vs batch arrays");
         foreach (var (name, array) in batch.Arrays)
         {
-            var dtype = array.Data is float[] ? DataType.Float : array.Data is long[] ? DataType.Int64 : throw new AssertFailedException($"{name}: {array.Data.GetType()}");
+            var dtype = array.Data is float[] ? DataType.Float : array.Data is long[] ? DataType.Int64
+                : throw new AssertFailedException($"{name}: {array.Data.GetType()}");
             Assert.AreEqual(inputs[name].Type, dtype, $"{type}: dtype of {name}");
             Assert.AreEqual(inputs[name].Rank, array.Shape.Length, $"{type}: rank of {name}");
         }

@@ -75,7 +75,8 @@ public sealed class RecipeTests
     [TestMethod]
     public void ShippedRecipes_UseOnlyTheirObjectivesSettings()
     {
-        foreach (var path in Directory.GetFiles(Path.Combine(RepoRoot(), "models"), "*.json").Where(p => !Path.GetFileName(p).StartsWith("seq2seq", StringComparison.Ordinal)))
+        foreach (var path in Directory.GetFiles(Path.Combine(RepoRoot(), "models"),
+            "*.json").Where(p => !Path.GetFileName(p).StartsWith("seq2seq", StringComparison.Ordinal)))
             Recipe.Load(path);                                          // throws naming the file and key otherwise
     }
 

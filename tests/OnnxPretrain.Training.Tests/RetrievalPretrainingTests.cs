@@ -63,7 +63,8 @@ public sealed class RetrievalPretrainingTests
         Assert.AreEqual(alone.Train.Count + 18, split.Train.Count, "12 fixture documents (10 + 2) plus 20 BEIR documents (18 + 2)");
         Assert.AreEqual(alone.Validation.Count + 2, split.Validation.Count);
         Assert.AreEqual(18, split.Train.Count(d => d.Title?.StartsWith("red ball", StringComparison.Ordinal) == true), "BEIR titles are kept");
-        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse(File.ReadAllText(recipePath).Replace("\"corpus\": \"corpus\"", "\"corpus\": \"corpus\", \"additional_corpora\": [\"corpus\"]"), "dup.json"));
+        var e = Assert.ThrowsExactly<ArgumentException>(() => Recipe.Parse(File.ReadAllText(recipePath).Replace("\"corpus\": \"corpus\"",
+            "\"corpus\": \"corpus\", \"additional_corpora\": [\"corpus\"]"), "dup.json"));
         StringAssert.Contains(e.Message, "data.additional_corpora[0]");
     }
 

@@ -19,7 +19,8 @@ public sealed class Seq2SeqPretrainingTests
         Console.WriteLine($"{objective}{extra}: train loss {first:F3} -> {last:F3}, held-out {result.Summary.EvalLoss:F3}");
         Assert.HasCount(30, losses);
         Assert.IsLessThan(first * 0.9, last, log.ToString());
-        Assert.IsLessThan((extra.Length > 0 ? 2 : 1) * Math.Log(recipe.Model.VocabSize), result.Summary.EvalLoss!.Value, "held-out loss should beat the uniform ln V (per loss term)");
+        Assert.IsLessThan((extra.Length > 0 ? 2 : 1) * Math.Log(recipe.Model.VocabSize), result.Summary.EvalLoss!.Value,
+            "held-out loss should beat the uniform ln V (per loss term)");
         Assert.IsTrue(File.Exists(Path.Combine(result.Checkpoint, Checkpoint.ModelFile)));
         var metrics = File.ReadAllText(Path.Combine(runDir, "metrics.jsonl"));
         StringAssert.Contains(metrics, $"{objective}_accuracy");

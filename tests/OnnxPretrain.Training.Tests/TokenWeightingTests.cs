@@ -76,10 +76,12 @@ public sealed class TokenWeightingTests
         // AdamW's epsilon 1 makes its first update about lr * gradient (not lr * sign), so the parameters show the gradient.
         var dir = Artifacts(NoClip with { Epsilon = 1f });
         using var session = TrainingSession.Load(dir);
-        var config = new TrainingConfig { Steps = 1, LearningRate = 1e-2, WarmupSteps = 0, Schedule = "constant", GradientAccumulationSteps = accumulation, CheckpointEvery = 0 };
+        var config = new TrainingConfig { Steps = 1, LearningRate = 1e-2, WarmupSteps = 0, Schedule = "constant",
+            GradientAccumulationSteps = accumulation, CheckpointEvery = 0 };
         new Trainer(session, source, null, config, dir, 1).Run();
         var row = MetricsLog.Read(Path.Combine(dir, "metrics.jsonl")).Single(o => (string?)o["split"] == "train");
-        var parameters = session.Manifest.TrainableParameters.ToDictionary(p => p.Name, p => TensorData.Create(session.ParameterValues(p.Name).ToArray(), p.Shape));
+        var parameters = session.Manifest.TrainableParameters.ToDictionary(p => p.Name,
+            p => TensorData.Create(session.ParameterValues(p.Name).ToArray(), p.Shape));
         return ((double)row["loss"]!, parameters);
     }
 

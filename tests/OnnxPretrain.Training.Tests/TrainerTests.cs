@@ -174,7 +174,8 @@ public sealed class TrainerTests
         ArtifactBuilder.Build(model, new AdamWOptions { WeightDecay = 0, MaxGradNorm = null }, dir);
         using var session = TrainingSession.Load(dir);
         var stream = new BatchStream([[1, 2, 3]], new IdsOnly(), 1, 0);
-        var trainer = new Trainer(session, stream, null, new TrainingConfig { Steps = 5, LearningRate = 1.0, WarmupSteps = 0, CheckpointEvery = 1, Schedule = "constant" }, dir, 5);
+        var trainer = new Trainer(session, stream, null,
+            new TrainingConfig { Steps = 5, LearningRate = 1.0, WarmupSteps = 0, CheckpointEvery = 1, Schedule = "constant" }, dir, 5);
         var e = Assert.ThrowsExactly<TrainingDivergedException>(() => trainer.Run());
         StringAssert.Contains(e.Message, "step 2");
         StringAssert.Contains(e.Message, "checkpoint-1");

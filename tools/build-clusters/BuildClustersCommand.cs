@@ -101,7 +101,8 @@ public static class BuildClustersCommand
         }
         clusters.Save(named["out"]);
         int empty = Enumerable.Range(0, clusters.ClusterCount).Count(c => clusters.Members(c).Count == 0);
-        output.Write($"wrote {named["out"]}: {clusters.VocabSize} ids in {clusters.ClusterCount} clusters ({empty} empty), {clock.Elapsed.TotalSeconds:F1} s\n");
+        output.Write($"wrote {named["out"]}: {clusters.VocabSize} ids in {clusters.ClusterCount} clusters ({empty} empty), " +
+            $"{clock.Elapsed.TotalSeconds:F1} s\n");
         return 0;
     }
 

@@ -29,7 +29,9 @@ public static class EvaluateRetrieval
             TrecRun.Write(run, report.Run, o.RunFile is null ? o.Retriever : "rescored");
             string perQuery = Path.Combine(outDir, "per_query.tsv");
             File.WriteAllLines(perQuery, ["qid	ndcg@10	mrr@10	recall@100	map@100	retrieved	relevant", .. report.Scores.PerQuery.Select(kv =>
-                string.Create(CultureInfo.InvariantCulture, $"{kv.Key}	{kv.Value.Ndcg10:F4}	{kv.Value.Mrr10:F4}	{kv.Value.Recall100:F4}	{kv.Value.Map100:F4}	{kv.Value.Retrieved}	{kv.Value.Relevant}"))]);
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{kv.Key}	{kv.Value.Ndcg10:F4}	{kv.Value.Mrr10:F4}	{kv.Value.Recall100:F4}	{kv.Value.Map100:F4}	{kv.Value.Retrieved}	" +
+                        $"{kv.Value.Relevant}"))]);
             json["files"] = new JsonObject { ["markdown"] = md, ["run"] = run, ["per_query"] = perQuery };
         }
         return json;

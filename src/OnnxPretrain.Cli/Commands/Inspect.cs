@@ -53,7 +53,8 @@ public static class Inspect
     {
         ["file"] = io.File,
         ["inputs"] = io.Inputs.Count,
-        ["outputs"] = new JsonArray(io.Outputs.Where(o => !o.Name.EndsWith(OnnxPretrain.Onnx.ArtifactNames.Grad(""), StringComparison.Ordinal)).Select(Spec).ToArray()),
+        ["outputs"] = new JsonArray(io.Outputs.Where(o => !o.Name.EndsWith(OnnxPretrain.Onnx.ArtifactNames.Grad(""),
+            StringComparison.Ordinal)).Select(Spec).ToArray()),
     };
 
     private static JsonNode Spec(TensorSpec s) => new JsonObject

@@ -8,7 +8,8 @@ public readonly record struct ClusterSwap(int FlatPosition, int SourceCluster, i
 
 /// <summary>A C-RTS batch with its substitutions, which <see cref="ClusterCounts.Update(CrtsBatch, ReadOnlySpan{long})"/> needs after the step.</summary>
 /// <param name="Batch">The model inputs (as <see cref="RtsBatcher"/>: input_ids, attention_mask, token_type_ids, labels).</param>
-/// <param name="Swaps">Every substituted position (label 1; a selected position whose draw equals the original is not a swap), ascending by flat position.</param>
+/// <param name="Swaps">Every substituted position (label 1; a selected position whose draw equals the original is not a swap), ascending by
+/// flat position.</param>
 public sealed record CrtsBatch(Batch Batch, IReadOnlyList<ClusterSwap> Swaps);
 
 /// <summary>

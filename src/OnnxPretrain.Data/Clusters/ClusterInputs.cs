@@ -33,7 +33,8 @@ public static class ClusterInputs
         {
             values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw.AsSpan(i * 4, 4));
             if (!float.IsFinite(values[i]))
-                throw new InvalidDataException($"{path}: byte offset {(long)i * 4}: value {values[i]} (row {i / dimension}, column {i % dimension}) is not finite.");
+                throw new InvalidDataException($"{path}: byte offset {(long)i * 4}: value {values[i]} (row {i / dimension}, column " +
+                    $"{i % dimension}) is not finite.");
         }
         return values;
     }

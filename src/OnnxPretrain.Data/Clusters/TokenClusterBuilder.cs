@@ -40,7 +40,8 @@ public static class TokenClusterBuilder
         bool dedicated = seen.Length < features.VocabSize;
         int k = dedicated ? options.Clusters - 1 : options.Clusters;
         if (k < 1)
-            throw new ArgumentException($"KMeansOptions.Clusters must be >= 2 when some ids are unseen (one cluster holds them), got {options.Clusters}.", nameof(options));
+            throw new ArgumentException($"KMeansOptions.Clusters must be >= 2 when some ids are unseen (one cluster holds them), got " +
+                $"{options.Clusters}.", nameof(options));
         if (seen.Length < k)
             throw new ArgumentException($"Only {seen.Length} ids have vectors, fewer than the {k} clusters to fill.", nameof(features));
         int d = features.Dimension;

@@ -22,7 +22,8 @@ public sealed record SentenceSplitterOptions
         {
             if (string.IsNullOrEmpty(a) || a.Any(char.IsWhiteSpace) || a.EndsWith('.'))
             {
-                throw new ArgumentException($"Abbreviation '{a}' must be non-empty, without whitespace and without the final period.", nameof(ExtraAbbreviations));
+                throw new ArgumentException($"Abbreviation '{a}' must be non-empty, without whitespace and without the final period.",
+                    nameof(ExtraAbbreviations));
             }
         }
         return list.ToArray();

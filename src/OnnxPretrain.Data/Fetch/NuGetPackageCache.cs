@@ -48,7 +48,8 @@ public static class NuGetPackageCache
             : throw new IOException($"dotnet restore reported success for {spec} but '{Path.Combine(folder, spec.AssemblyPath)}' is missing.");
     }
 
-    /// <summary>The bytes of the embedded resource <paramref name="resourceName"/> of a .NET assembly, read from its metadata (the assembly is not loaded).</summary>
+    /// <summary>The bytes of the embedded resource <paramref name="resourceName"/> of a .NET assembly, read from its metadata (the assembly
+    /// is not loaded).</summary>
     /// <exception cref="InvalidDataException">The file is not a .NET assembly or has no such resource (lists the ones it has).</exception>
     public static byte[] ReadResource(string assemblyPath, string resourceName)
     {
@@ -63,7 +64,8 @@ public static class NuGetPackageCache
             string name = metadata.GetString(resource.Name);
             names.Add(name);
             if (name != resourceName) continue;
-            if (!resource.Implementation.IsNil) throw new InvalidDataException($"Resource '{name}' of '{assemblyPath}' lives in another file; expected it embedded.");
+            if (!resource.Implementation.IsNil) throw new InvalidDataException($"Resource '{name}' of '{assemblyPath}' lives in another " +
+                $"file; expected it embedded.");
             var directory = pe.PEHeaders.CorHeader!.ResourcesDirectory;
             var block = pe.GetSectionData(directory.RelativeVirtualAddress);
             var reader = block.GetReader((int)resource.Offset, block.Length - (int)resource.Offset);
@@ -91,7 +93,8 @@ public static class NuGetPackageCache
 
     private static void Restore(string work, string packages, NuGetPackageSpec spec, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = work };
         foreach (var a in new[] { "restore", Path.Combine(work, "fetch.csproj"), "--packages", packages, "--nologo" }) psi.ArgumentList.Add(a);
         string command = $"dotnet restore --packages {packages} (PackageDownload {spec})";
         Process process;

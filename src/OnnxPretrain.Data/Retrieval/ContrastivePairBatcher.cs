@@ -53,7 +53,8 @@ public sealed class ContrastivePairBatcher
         (_corpus, _titles, Specials) = (corpus, titles, specials);
         _usable = Enumerable.Range(0, corpus.DocumentCount).Where(d => KindOf(d) is not null).ToArray();
         if (_usable.Length < 2)
-            throw new ArgumentException($"Contrastive pairs ({options.PairSource}) need >= 2 usable documents (a title and text, or two non-empty paragraphs or sentences); the corpus has {_usable.Length}.", nameof(corpus));
+            throw new ArgumentException($"Contrastive pairs ({options.PairSource}) need >= 2 usable documents (a title and text, or two " +
+                $"non-empty paragraphs or sentences); the corpus has {_usable.Length}.", nameof(corpus));
         _spec = new MaskingSpec(options.SequenceLength, options.Seed, 0.5, specials);   // layout only: nothing is masked
     }
 

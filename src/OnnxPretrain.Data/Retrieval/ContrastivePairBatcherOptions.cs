@@ -47,7 +47,8 @@ public sealed record ContrastivePairBatcherOptions
     {
         const string type = nameof(ContrastivePairBatcherOptions);
         if (SequenceLength < 3) throw BatcherValidation.Invalid(type, nameof(SequenceLength), SequenceLength, "must be >= 3 ([CLS] text [SEP])");
-        if (!Enum.IsDefined(PairSource)) throw new ArgumentException($"{type}.PairSource must be Auto, Title or Neighbours, got {(int)PairSource}.", nameof(PairSource));
+        if (!Enum.IsDefined(PairSource)) throw new ArgumentException($"{type}.PairSource must be Auto, Title or Neighbours, got " +
+            $"{(int)PairSource}.", nameof(PairSource));
         return this;
     }
 }

@@ -50,12 +50,14 @@ public sealed record PropBatcherOptions
         if (!(PoissonLambda > 0 && PoissonLambda <= 50)) throw BatcherValidation.Invalid(type, nameof(PoissonLambda), PoissonLambda, "must be in (0, 50]");
         if (MaxSetTokens < 1) throw BatcherValidation.Invalid(type, nameof(MaxSetTokens), MaxSetTokens, "must be >= 1");
         if (SequenceLength < MaxSetTokens + 4)
-            throw BatcherValidation.Invalid(type, nameof(SequenceLength), SequenceLength, $"must be >= MaxSetTokens + 4 = {MaxSetTokens + 4} (specials + one passage token)");
+            throw BatcherValidation.Invalid(type, nameof(SequenceLength), SequenceLength,
+                $"must be >= MaxSetTokens + 4 = {MaxSetTokens + 4} (specials + one passage token)");
         BatcherValidation.Probability(type, nameof(MaskProbability), MaskProbability);
         BatcherValidation.Fraction(type, nameof(MaskTokenFraction), MaskTokenFraction);
         BatcherValidation.Fraction(type, nameof(RandomTokenFraction), RandomTokenFraction);
         if (MaskTokenFraction + RandomTokenFraction > 1 + 1e-12)
-            throw BatcherValidation.Invalid(type, nameof(RandomTokenFraction), RandomTokenFraction, $"plus MaskTokenFraction ({MaskTokenFraction}) must be <= 1");
+            throw BatcherValidation.Invalid(type, nameof(RandomTokenFraction), RandomTokenFraction,
+                $"plus MaskTokenFraction ({MaskTokenFraction}) must be <= 1");
         return this;
     }
 }

@@ -42,7 +42,8 @@ public sealed class PropDocumentModel
         }
         Eligible = Enumerable.Range(0, _passages.Count).Where(p => _passages[p].Words.Length >= 2).ToArray();
         if (Eligible.Count == 0)
-            throw new ArgumentException($"PROP needs a passage with >= 2 distinct counted words; the corpus ({corpus.DocumentCount} documents, {_passages.Count} passages) has none.", nameof(corpus));
+            throw new ArgumentException($"PROP needs a passage with >= 2 distinct counted words; the corpus ({corpus.DocumentCount} " +
+                $"documents, {_passages.Count} passages) has none.", nameof(corpus));
         Mu = _passages.Average(p => (double)p.Length);
     }
 

@@ -12,7 +12,8 @@ public sealed record GsgExample(Seq2SeqExample Example, IReadOnlyList<int> Selec
 /// <para>Each row is a chunk of consecutive non-empty sentences of one document that fits in S − 1 ids (see
 /// <see cref="Seq2SeqChunks"/>; chunks need &gt;= 2 sentences), drawn uniformly. Each sentence is scored independently by
 /// ROUGE-1 F1 of its words against the words of all the other sentences of the chunk (<see cref="RougeWords"/>:
-/// <c>rouge-score</c>'s tokenisation of the decoded text, so punctuation is not a word; clipped counts); the m = max(1, round-half-even(ratio × n)) best-scored sentences are selected (ties: the earlier
+/// <c>rouge-score</c>'s tokenisation of the decoded text, so punctuation is not a word; clipped counts); the m = max(1,
+/// round-half-even(ratio × n)) best-scored sentences are selected (ties: the earlier
 /// sentence first). In the source each selected sentence is replaced by one [MASK1] with probability
 /// <see cref="GsgBatcherOptions.SentenceMaskProbability"/> (0.9) and left unchanged otherwise; the target is the selected
 /// sentences concatenated in document order. Both end with the end-of-sequence id; a target longer than L is cut to its
@@ -43,7 +44,8 @@ public sealed class GsgBatcher
     /// <param name="mlmVocabulary">Ids for MLM's random replacements; required when <see cref="GsgBatcherOptions.MaskedLm"/> is on.</param>
     /// <exception cref="ArgumentException">Invalid options or specials, a larger corpus vocabulary, MLM without a vocabulary,
     /// or no chunk with 2 sentences.</exception>
-    public GsgBatcher(GsgBatcherOptions options, Seq2SeqSpecialTokens specials, ITokenizedCorpus corpus, RougeWords words, MaskingVocabulary? mlmVocabulary = null)
+    public GsgBatcher(GsgBatcherOptions options, Seq2SeqSpecialTokens specials, ITokenizedCorpus corpus, RougeWords words,
+        MaskingVocabulary? mlmVocabulary = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(specials);
@@ -52,9 +54,11 @@ public sealed class GsgBatcher
         Options = options.Validate();
         Specials = specials.Validate();
         if (corpus.VocabSize > specials.VocabSize)
-            throw new ArgumentException($"The corpus's VocabSize {corpus.VocabSize} exceeds Seq2SeqSpecialTokens.VocabSize {specials.VocabSize}.", nameof(corpus));
+            throw new ArgumentException($"The corpus's VocabSize {corpus.VocabSize} exceeds Seq2SeqSpecialTokens.VocabSize " +
+                $"{specials.VocabSize}.", nameof(corpus));
         if (options.MaskedLm && mlmVocabulary is null)
-            throw new ArgumentException("GsgBatcherOptions.MaskedLm is on but no MaskingVocabulary was given for the random replacements.", nameof(mlmVocabulary));
+            throw new ArgumentException("GsgBatcherOptions.MaskedLm is on but no MaskingVocabulary was given for the random replacements.",
+                nameof(mlmVocabulary));
         _words = words;
         _mlmVocabulary = mlmVocabulary;
         _chunks = new Seq2SeqChunks(corpus, options.MaxSourceLength - 1, minSentences: 2, minTokens: 2);

@@ -28,7 +28,8 @@ public static class Seq2SeqBatchBuilder
     /// <param name="targetLength">L.</param>
     /// <param name="specials">Pad and decoder start ids.</param>
     /// <returns>The batch; <see cref="Batch.TokenCount"/> counts real source plus target ids.</returns>
-    /// <exception cref="ArgumentException">No examples, a source or target too long, an empty target, or an id out of range (names row and position).</exception>
+    /// <exception cref="ArgumentException">No examples, a source or target too long, an empty target, or an id out of range (names row and
+    /// position).</exception>
     public static Batch Build(IReadOnlyList<Seq2SeqExample> examples, int sourceLength, int targetLength, Seq2SeqSpecialTokens specials)
     {
         ArgumentNullException.ThrowIfNull(examples);

@@ -33,7 +33,8 @@ public sealed record GsgBatcherOptions
     /// <summary>MLM: fraction of selected tokens replaced by [MASK2]; in [0, 1]. Default 0.8.</summary>
     public double MlmMaskTokenFraction { get; init; } = 0.8;
 
-    /// <summary>MLM: fraction replaced by a random replaceable id; in [0, 1] with the mask fraction &lt;= 1 in total (the rest unchanged). Default 0.1.</summary>
+    /// <summary>MLM: fraction replaced by a random replaceable id; in [0, 1] with the mask fraction &lt;= 1 in total (the rest unchanged).
+    /// Default 0.1.</summary>
     public double MlmRandomTokenFraction { get; init; } = 0.1;
 
     /// <summary>Checks every field and returns this instance.</summary>
@@ -43,7 +44,8 @@ public sealed record GsgBatcherOptions
     {
         const string type = nameof(GsgBatcherOptions);
         Seq2SeqValidation.Lengths(type, MaxSourceLength, 3, MaxTargetLength);
-        if (!(GapSentenceRatio > 0 && GapSentenceRatio < 1)) throw BatcherValidation.Invalid(type, nameof(GapSentenceRatio), GapSentenceRatio, "must be in (0, 1)");
+        if (!(GapSentenceRatio > 0 && GapSentenceRatio < 1)) throw BatcherValidation.Invalid(type, nameof(GapSentenceRatio),
+            GapSentenceRatio, "must be in (0, 1)");
         BatcherValidation.Fraction(type, nameof(SentenceMaskProbability), SentenceMaskProbability);
         BatcherValidation.Probability(type, nameof(MlmProbability), MlmProbability);
         BatcherValidation.Fraction(type, nameof(MlmMaskTokenFraction), MlmMaskTokenFraction);
@@ -83,7 +85,8 @@ public sealed record SpanCorruptionBatcherOptions
     {
         const string type = nameof(SpanCorruptionBatcherOptions);
         Seq2SeqValidation.Lengths(type, MaxSourceLength, 2, MaxTargetLength);
-        if (MaxTargetLength < 3) throw BatcherValidation.Invalid(type, nameof(MaxTargetLength), MaxTargetLength, "must be >= 3 (sentinel, one id, end of sequence)");
+        if (MaxTargetLength < 3) throw BatcherValidation.Invalid(type, nameof(MaxTargetLength), MaxTargetLength,
+            "must be >= 3 (sentinel, one id, end of sequence)");
         if (!(NoiseDensity > 0 && NoiseDensity < 1)) throw BatcherValidation.Invalid(type, nameof(NoiseDensity), NoiseDensity, "must be in (0, 1)");
         if (!(MeanNoiseSpanLength >= 1) || double.IsInfinity(MeanNoiseSpanLength))
             throw BatcherValidation.Invalid(type, nameof(MeanNoiseSpanLength), MeanNoiseSpanLength, "must be a finite number >= 1");

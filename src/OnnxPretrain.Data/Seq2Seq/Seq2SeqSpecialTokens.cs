@@ -16,7 +16,8 @@ namespace OnnxPretrain.Data;
 /// <param name="SentenceMaskId">GSG's [MASK1], which replaces a selected sentence in the source.</param>
 /// <param name="MlmMaskId">[MASK2] of the optional encoder MLM.</param>
 /// <param name="SentinelIds">T5 sentinels &lt;extra_id_0&gt;, &lt;extra_id_1&gt;, … in order; span i of a row gets SentinelIds[i].</param>
-public sealed record Seq2SeqSpecialTokens(int VocabSize, int PadId, int DecoderStartId, int EosId, int SentenceMaskId, int MlmMaskId, IReadOnlyList<int> SentinelIds)
+public sealed record Seq2SeqSpecialTokens(int VocabSize, int PadId, int DecoderStartId, int EosId, int SentenceMaskId, int MlmMaskId,
+    IReadOnlyList<int> SentinelIds)
 {
     /// <summary>The bert-base-uncased mapping described on the type.</summary>
     public static Seq2SeqSpecialTokens BertBaseUncased { get; } = new(30522, 0, 101, 102, 103, 105,

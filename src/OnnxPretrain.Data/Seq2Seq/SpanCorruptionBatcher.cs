@@ -36,7 +36,8 @@ public sealed class SpanCorruptionBatcher
         Options = options.Validate();
         Specials = specials.Validate();
         if (corpus.VocabSize > specials.VocabSize)
-            throw new ArgumentException($"The corpus's VocabSize {corpus.VocabSize} exceeds Seq2SeqSpecialTokens.VocabSize {specials.VocabSize}.", nameof(corpus));
+            throw new ArgumentException($"The corpus's VocabSize {corpus.VocabSize} exceeds Seq2SeqSpecialTokens.VocabSize " +
+                $"{specials.VocabSize}.", nameof(corpus));
         MaxRawLength = RawLength(options, specials.SentinelIds.Count);
         _chunks = new Seq2SeqChunks(corpus, MaxRawLength, minSentences: 1, minTokens: 2);
         if (_chunks.Count == 0) throw new ArgumentException("The corpus has no chunk of >= 2 ids for span corruption.", nameof(corpus));

@@ -31,7 +31,8 @@ internal sealed record ShardHeader(
         var layout = ShardFormat.Layout(tokens, docs, paras, sents);
         Expect(path, ShardFormat.TokensAtOffset, ShardFormat.ReadInt64(h, ShardFormat.TokensAtOffset), layout.Tokens, "token section offset");
         Expect(path, ShardFormat.DocumentIndexAtOffset, ShardFormat.ReadInt64(h, ShardFormat.DocumentIndexAtOffset), layout.Documents, "document index offset");
-        Expect(path, ShardFormat.ParagraphIndexAtOffset, ShardFormat.ReadInt64(h, ShardFormat.ParagraphIndexAtOffset), layout.Paragraphs, "paragraph index offset");
+        Expect(path, ShardFormat.ParagraphIndexAtOffset, ShardFormat.ReadInt64(h, ShardFormat.ParagraphIndexAtOffset), layout.Paragraphs,
+            "paragraph index offset");
         Expect(path, ShardFormat.SentenceIndexAtOffset, ShardFormat.ReadInt64(h, ShardFormat.SentenceIndexAtOffset), layout.Sentences, "sentence index offset");
         long recorded = ShardFormat.ReadInt64(h, ShardFormat.FileLengthOffset);
         Expect(path, ShardFormat.FileLengthOffset, recorded, layout.FileLength, "file length implied by the counts");

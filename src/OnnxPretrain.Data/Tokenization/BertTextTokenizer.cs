@@ -126,7 +126,8 @@ internal sealed class BertTextTokenizer : TextTokenizer
             index[tokens[i]] = i;
         }
         int Id(string token) => index.TryGetValue(token, out int id) ? id
-            : throw new CorpusFormatException(path, null, null, $"vocabulary has no '{token}' line; a BERT vocabulary needs [PAD], [UNK], [CLS], [SEP] and [MASK].");
+            : throw new CorpusFormatException(path, null, null,
+                $"vocabulary has no '{token}' line; a BERT vocabulary needs [PAD], [UNK], [CLS], [SEP] and [MASK].");
         int[] reserved = Enumerable.Range(0, tokens.Length)
             .Where(i => tokens[i].Length > 2 && tokens[i][0] == '[' && tokens[i][^1] == ']').ToArray();
         var specials = new SpecialTokens(tokens.Length, Id("[PAD]"), Id("[UNK]"), Id("[CLS]"), Id("[SEP]"), Id("[MASK]"), reserved);
@@ -143,7 +144,8 @@ internal sealed class BertTextTokenizer : TextTokenizer
             || tokenizer.UnknownTokenId != specials.UnkId)
         {
             throw new CorpusFormatException(path, null, null,
-                $"Microsoft.ML.Tokenizers read different special ids (CLS {tokenizer.ClassificationTokenId}, SEP {tokenizer.SeparatorTokenId}) than the line numbers (CLS {specials.ClsId}, SEP {specials.SepId}); duplicate lines?");
+                $"Microsoft.ML.Tokenizers read different special ids (CLS {tokenizer.ClassificationTokenId}, SEP " +
+                    $"{tokenizer.SeparatorTokenId}) than the line numbers (CLS {specials.ClsId}, SEP {specials.SepId}); duplicate lines?");
         }
     }
 

@@ -6,14 +6,16 @@ namespace OnnxPretrain.Data;
 /// <summary>The Hugging Face tokenizer files that sit beside an uncased BERT <c>vocab.txt</c>.</summary>
 public static class BertTokenizerFiles
 {
-    /// <summary>Writes <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c> for an uncased BERT WordPiece tokenizer into <paramref name="dir"/>.</summary>
+    /// <summary>Writes <c>tokenizer_config.json</c> and <c>special_tokens_map.json</c> for an uncased BERT WordPiece tokenizer into
+    /// <paramref name="dir"/>.</summary>
     /// <exception cref="IOException">A file cannot be written.</exception>
     public static void WriteConfig(string dir)
     {
         Write(Path.Combine(dir, "tokenizer_config.json"), new JsonObject
         {
             ["tokenizer_class"] = "BertTokenizer", ["do_lower_case"] = true, ["tokenize_chinese_chars"] = true, ["strip_accents"] = null,
-            ["model_max_length"] = 512, ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]", ["mask_token"] = "[MASK]",
+            ["model_max_length"] = 512, ["unk_token"] = "[UNK]", ["sep_token"] = "[SEP]", ["pad_token"] = "[PAD]", ["cls_token"] = "[CLS]",
+                ["mask_token"] = "[MASK]",
         });
         Write(Path.Combine(dir, "special_tokens_map.json"), new JsonObject
         {
@@ -26,7 +28,8 @@ public static class BertTokenizerFiles
     /// the <c>model.vocab</c> map of a WordPiece <c>tokenizer.json</c>. Refuses cased tokenizers (ours lower-cases).
     /// </summary>
     /// <exception cref="FileNotFoundException">Neither file exists.</exception>
-    /// <exception cref="InvalidDataException">The tokenizer is not an uncased WordPiece one, or its vocabulary has gaps or duplicates (names the file).</exception>
+    /// <exception cref="InvalidDataException">The tokenizer is not an uncased WordPiece one, or its vocabulary has gaps or duplicates
+    /// (names the file).</exception>
     public static IReadOnlyList<string> ReadVocabulary(string dir)
     {
         CheckUncased(dir);
@@ -42,7 +45,9 @@ public static class BertTokenizerFiles
         foreach (var (token, id) in vocab)
         {
             int i = (int?)id ?? -1;
-            if (i < 0 || i >= tokens.Length || tokens[i] is not null) throw new InvalidDataException($"'{json}' model.vocab gives '{token}' id {i}; ids must be 0..{tokens.Length - 1}, each once.");
+            if (i < 0 || i >= tokens.Length
+                || tokens[i] is not null) throw new InvalidDataException($"'{json}' model.vocab gives '{token}' id {i}; ids must be " +
+                    $"0..{tokens.Length - 1}, each once.");
             tokens[i] = token;
         }
         return tokens;

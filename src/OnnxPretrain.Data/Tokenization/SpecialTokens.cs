@@ -16,7 +16,8 @@ public sealed record SpecialTokens(int VocabSize, int PadId, int UnkId, int ClsI
     /// <summary>True for ids that batchers never select for masking or substitution ([PAD], [CLS], [SEP], [MASK], [UNK]).</summary>
     public bool IsSpecial(int id) => id == PadId || id == ClsId || id == SepId || id == MaskId || id == UnkId;
 
-    /// <summary>bert-base-uncased's ids: vocabulary 30,522; [PAD] 0, [unused0..98] 1-99, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103, [unused99..993] 104-998.</summary>
+    /// <summary>bert-base-uncased's ids: vocabulary 30,522; [PAD] 0, [unused0..98] 1-99, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103,
+    /// [unused99..993] 104-998.</summary>
     public static SpecialTokens BertBaseUncased { get; } = new(30522, 0, 100, 101, 102, 103,
         Enumerable.Range(0, 999).ToArray());
 }

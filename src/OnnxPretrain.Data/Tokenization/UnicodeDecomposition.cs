@@ -45,7 +45,8 @@ internal static class UnicodeDecomposition
     private static Dictionary<int, int[]> Load()
     {
         using Stream stream = typeof(UnicodeDecomposition).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing from {typeof(UnicodeDecomposition).Assembly.GetName().Name}.");
+            ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing from " +
+                $"{typeof(UnicodeDecomposition).Assembly.GetName().Name}.");
         using var reader = new StreamReader(stream);
         var table = new Dictionary<int, int[]>();
         int lineNumber = 0;

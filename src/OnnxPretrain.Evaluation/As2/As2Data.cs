@@ -53,7 +53,8 @@ public static class As2Data
             else pairs.Add(ParseRow(path, lineNumber, line, pairs.Count, hasScores));
         }
         if (lineNumber == 0) throw new CorpusFormatException(path, null, 1, $"the file is empty; expected the header '{string.Join('\t', Columns)}'.");
-        if (pairs.Count == 0) throw new CorpusFormatException(path, null, 2, "the file has a header but no data rows; expected at least one (question, candidate) row.");
+        if (pairs.Count == 0) throw new CorpusFormatException(path, null, 2,
+            "the file has a header but no data rows; expected at least one (question, candidate) row.");
         return new As2Dataset(path, pairs, Group(path, pairs), hasScores);
     }
 
@@ -74,7 +75,8 @@ public static class As2Data
         string[] f = line.Split('\t');
         if (f.Length != expected)
         {
-            throw Bad($"{f.Length} tab-separated fields in '{Shorten(line)}'; expected {expected} ({string.Join(", ", Columns)}{(hasScores ? ", score" : "")}).");
+            throw Bad($"{f.Length} tab-separated fields in '{Shorten(line)}'; expected {expected} " +
+                $"({string.Join(", ", Columns)}{(hasScores ? ", score" : "")}).");
         }
         for (int i = 0; i < 3; i++)
         {
@@ -112,7 +114,8 @@ public static class As2Data
             else if (rows[0].Question != p.Question)
             {
                 throw new CorpusFormatException(path, null, p.LineNumber,
-                    $"qid '{p.QuestionId}' has question '{Shorten(p.Question)}' but line {rows[0].LineNumber} gave it '{Shorten(rows[0].Question)}'; expected one question text per qid.");
+                    $"qid '{p.QuestionId}' has question '{Shorten(p.Question)}' but line {rows[0].LineNumber} gave it " +
+                        $"'{Shorten(rows[0].Question)}'; expected one question text per qid.");
             }
             rows.Add(p);
         }

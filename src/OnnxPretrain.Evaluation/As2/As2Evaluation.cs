@@ -3,9 +3,12 @@ using OnnxPretrain.Data;
 namespace OnnxPretrain.Evaluation;
 
 /// <summary>Options of <see cref="As2Evaluation.Run"/> (the CLI's <c>evaluate as2</c>).</summary>
-/// <param name="DataDir">Folder holding <c>{split}.tsv</c> (e.g. <c>../shared/data/as2/wikiqa</c>); required with <paramref name="ModelDir"/>. With <paramref name="ScoresFile"/> it is optional and, when given, the scores file must list the split's rows in the same order.</param>
+/// <param name="DataDir">Folder holding <c>{split}.tsv</c> (e.g. <c>../shared/data/as2/wikiqa</c>); required with <paramref
+/// name="ModelDir"/>. With <paramref name="ScoresFile"/> it is optional and, when given, the scores file must list the split's rows in the
+/// same order.</param>
 /// <param name="Split">Split name, e.g. <c>test</c>, <c>dev</c> or <c>train</c>.</param>
-/// <param name="ModelDir">Exported cross-encoder folder (<c>model.onnx</c> + <c>vocab.txt</c>, see <see cref="As2Scorer"/>); exclusive with <paramref name="ScoresFile"/>.</param>
+/// <param name="ModelDir">Exported cross-encoder folder (<c>model.onnx</c> + <c>vocab.txt</c>, see <see cref="As2Scorer"/>); exclusive with
+/// <paramref name="ScoresFile"/>.</param>
 /// <param name="ScoresFile">An AS2 TSV with a <c>score</c> column of precomputed scores; exclusive with <paramref name="ModelDir"/>.</param>
 /// <param name="IncludeAllQuestions">Average over all questions (those without a positive score 0) instead of only those with one.</param>
 /// <param name="MaxLength">Maximum pair length in tokens for the model (≥ 3).</param>
@@ -31,10 +34,12 @@ public static class As2Evaluation
 {
     /// <summary>Runs the evaluation described by <paramref name="options"/>; the lexical baselines are always included.</summary>
     /// <returns>The report: the model (or scores file) first, then word count, then IDF-weighted word count.</returns>
-    /// <exception cref="ArgumentException">Not exactly one of ModelDir / ScoresFile; ModelDir without DataDir; a bad split name; or no question with a positive (when not including all).</exception>
+    /// <exception cref="ArgumentException">Not exactly one of ModelDir / ScoresFile; ModelDir without DataDir; a bad split name; or no
+    /// question with a positive (when not including all).</exception>
     /// <exception cref="ArgumentOutOfRangeException">MaxLength &lt; 3 or BatchSize &lt; 1.</exception>
     /// <exception cref="FileNotFoundException">The split, scores file, model or vocabulary is missing.</exception>
-    /// <exception cref="CorpusFormatException">A malformed TSV, a scores file without a score column, or one that does not match the split row for row.</exception>
+    /// <exception cref="CorpusFormatException">A malformed TSV, a scores file without a score column, or one that does not match the split
+    /// row for row.</exception>
     /// <exception cref="InvalidDataException">The model's signature or logits are not as <see cref="As2Scorer"/> expects.</exception>
     public static As2Report Run(As2EvalOptions options)
     {
@@ -91,7 +96,8 @@ public static class As2Evaluation
     }
 
     /// <summary>Tie-aware metrics of <paramref name="data"/> ranked by <paramref name="scores"/> (one per row, file order).</summary>
-    /// <exception cref="ArgumentException">The score count differs from the row count, a score is NaN (the message names the file line and qid), or no question is counted.</exception>
+    /// <exception cref="ArgumentException">The score count differs from the row count, a score is NaN (the message names the file line and
+    /// qid), or no question is counted.</exception>
     public static RankingScores Evaluate(As2Dataset data, IReadOnlyList<double> scores, bool includeAllQuestions = false)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -116,7 +122,8 @@ public static class As2Evaluation
     {
         if ((o.ModelDir is null) == (o.ScoresFile is null))
         {
-            throw new ArgumentException($"Give exactly one of a model folder or a scores file; got model '{o.ModelDir ?? "(none)"}' and scores '{o.ScoresFile ?? "(none)"}'.", nameof(o));
+            throw new ArgumentException($"Give exactly one of a model folder or a scores file; got model '{o.ModelDir ?? "(none)"}' and " +
+                $"scores '{o.ScoresFile ?? "(none)"}'.", nameof(o));
         }
         if (o.ModelDir is not null && string.IsNullOrWhiteSpace(o.DataDir))
         {
@@ -131,7 +138,8 @@ public static class As2Evaluation
         As2Dataset scored = As2Data.Read(o.ScoresFile!);
         if (!scored.HasScores)
         {
-            throw new CorpusFormatException(o.ScoresFile!, null, 1, $"no '{As2Data.ScoreColumn}' column; expected the header qid, question, candidate, label, score.");
+            throw new CorpusFormatException(o.ScoresFile!, null, 1,
+                $"no '{As2Data.ScoreColumn}' column; expected the header qid, question, candidate, label, score.");
         }
         if (!string.IsNullOrWhiteSpace(o.DataDir)) CheckAligned(scored, As2Data.Read(As2Data.SplitPath(o.DataDir, o.Split)));
         return scored;
@@ -144,7 +152,8 @@ public static class As2Evaluation
             As2Pair? s = i < scored.Pairs.Count ? scored.Pairs[i] : null, d = i < split.Pairs.Count ? split.Pairs[i] : null;
             if (s is not null && d is not null && s.QuestionId == d.QuestionId && s.Candidate == d.Candidate && s.IsPositive == d.IsPositive) continue;
             string found = s is null ? "the file ends" : $"qid '{s.QuestionId}', label {(s.IsPositive ? 1 : 0)}";
-            string expected = d is null ? $"the end of the file ({split.Pairs.Count} rows)" : $"qid '{d.QuestionId}', label {(d.IsPositive ? 1 : 0)} and the candidate of {split.Path} line {d.LineNumber}";
+            string expected = d is null ? $"the end of the file ({split.Pairs.Count} rows)"
+                : $"qid '{d.QuestionId}', label {(d.IsPositive ? 1 : 0)} and the candidate of {split.Path} line {d.LineNumber}";
             throw new CorpusFormatException(scored.Path, null, s?.LineNumber ?? scored.Pairs.Count + 2,
                 $"row {i + 1} does not match the split: found {found}; expected {expected}.");
         }

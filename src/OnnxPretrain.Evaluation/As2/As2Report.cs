@@ -6,7 +6,8 @@ using System.Text.Json.Nodes;
 namespace OnnxPretrain.Evaluation;
 
 /// <summary>One ranked system's AS2 result.</summary>
-/// <param name="System">System name: <see cref="As2Report.ModelSystem"/>, <see cref="As2Report.WordCountSystem"/> or <see cref="As2Report.IdfWordCountSystem"/>.</param>
+/// <param name="System">System name: <see cref="As2Report.ModelSystem"/>, <see cref="As2Report.WordCountSystem"/> or <see
+/// cref="As2Report.IdfWordCountSystem"/>.</param>
 /// <param name="Scores">Mean tie-aware metrics over the evaluated questions.</param>
 public sealed record As2SystemResult(string System, RankingScores Scores);
 

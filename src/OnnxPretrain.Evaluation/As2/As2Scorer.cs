@@ -60,9 +60,11 @@ public sealed class As2Scorer : IDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDir);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 3);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"Model folder '{modelDir}' does not exist; expected a folder with {ModelFileName} and {VocabFileName}.");
+        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"Model folder '{modelDir}' does not exist; expected a folder " +
+            $"with {ModelFileName} and {VocabFileName}.");
         string modelPath = Path.Combine(modelDir, ModelFileName), vocabPath = Path.Combine(modelDir, VocabFileName);
-        if (!File.Exists(vocabPath)) throw new FileNotFoundException($"Model folder '{modelDir}' has no {VocabFileName}; expected the WordPiece vocabulary next to {ModelFileName}.", vocabPath);
+        if (!File.Exists(vocabPath)) throw new FileNotFoundException($"Model folder '{modelDir}' has no {VocabFileName}; expected the " +
+            $"WordPiece vocabulary next to {ModelFileName}.", vocabPath);
         TextTokenizer tokenizer = TextTokenizer.CreateBert(vocabPath);
         OnnxModel model = OnnxModel.Load(modelPath);
         try
@@ -82,11 +84,13 @@ public sealed class As2Scorer : IDisposable
         var unknown = model.InputNames.Where(n => !KnownInputs.Contains(n)).ToList();
         if (!model.InputNames.Contains("input_ids") || unknown.Count > 0)
         {
-            throw new InvalidDataException($"{modelPath} takes inputs [{string.Join(", ", model.InputNames)}]; expected input_ids and optionally attention_mask, token_type_ids.");
+            throw new InvalidDataException($"{modelPath} takes inputs [{string.Join(", ", model.InputNames)}]; expected input_ids and " +
+                $"optionally attention_mask, token_type_ids.");
         }
         if (!model.OutputNames.Contains("logits"))
         {
-            throw new InvalidDataException($"{modelPath} has outputs [{string.Join(", ", model.OutputNames)}]; expected 'logits' of shape (batch, 2) or (batch, 1).");
+            throw new InvalidDataException($"{modelPath} has outputs [{string.Join(", ", model.OutputNames)}]; expected 'logits' of shape " +
+                $"(batch, 2) or (batch, 1).");
         }
     }
 
@@ -124,7 +128,8 @@ public sealed class As2Scorer : IDisposable
         TensorData logits = _model.Run(inputs, ["logits"])["logits"];
         if (logits.Type != DataType.Float || logits.Shape.Length != 2 || logits.Shape[0] != batch.Length || logits.Shape[1] is not (1 or 2))
         {
-            throw new InvalidDataException($"{_modelPath} returned logits {logits} for a batch of {batch.Length}; expected Float[{batch.Length}, 2] or Float[{batch.Length}, 1].");
+            throw new InvalidDataException($"{_modelPath} returned logits {logits} for a batch of {batch.Length}; expected " +
+                $"Float[{batch.Length}, 2] or Float[{batch.Length}, 1].");
         }
         float[] v = logits.AsFloats();
         int classes = (int)logits.Shape[1];

@@ -28,7 +28,8 @@ internal sealed class GreedyDecoder(Seq2SeqGenerator model, IReadOnlyList<long[]
                 finished[r] = best == model.Ids.Eos;
             }
         }
-        return sequences.Select((s, r) => new Generated(Strip(s, model.Ids.Eos), Generated.Normalise(scores[r], s.Count - 1, options.LengthPenalty), scores[r])).ToList();
+        return sequences.Select((s, r) => new Generated(Strip(s, model.Ids.Eos),
+            Generated.Normalise(scores[r], s.Count - 1, options.LengthPenalty), scores[r])).ToList();
     }
 
     /// <summary>Log-softmax, minimum length and n-gram blocking of one row's next-token scores.</summary>
@@ -89,7 +90,8 @@ internal sealed class BeamDecoder(Seq2SeqGenerator model, IReadOnlyList<long[]> 
                 done[e] = hyps[e].IsDone(chosen.Max(c => c.Score), step + 1);
             }
             sequences = newSequences;
-            foreach (var key in cache.Keys.Where(k => k.EndsWith(".decoder.key", StringComparison.Ordinal) || k.EndsWith(".decoder.value", StringComparison.Ordinal)).ToList())
+            foreach (var key in cache.Keys.Where(k => k.EndsWith(".decoder.key", StringComparison.Ordinal) || k.EndsWith(".decoder.value",
+                StringComparison.Ordinal)).ToList())
                 cache[key] = Seq2SeqGenerator.GatherRows(cache[key], source);
         }
         for (int e = 0; e < n; e++)

@@ -52,7 +52,8 @@ public sealed record GenerationOptions
         if (!float.IsFinite(LengthPenalty)) throw new ArgumentException($"length_penalty ({LengthPenalty}) must be finite.");
         if (NoRepeatNgramSize < 0) throw new ArgumentException($"no_repeat_ngram_size ({NoRepeatNgramSize}) must be >= 0.");
         if (MaxNewTokens < 1) throw new ArgumentException($"max_new_tokens ({MaxNewTokens}) must be >= 1.");
-        if (MinLength < 0 || MinLength > MaxNewTokens) throw new ArgumentException($"min_length ({MinLength}) must be in [0, max_new_tokens = {MaxNewTokens}].");
+        if (MinLength < 0 || MinLength > MaxNewTokens) throw new ArgumentException($"min_length ({MinLength}) must be in [0, max_new_tokens " +
+            $"= {MaxNewTokens}].");
         if (BatchSize < 1) throw new ArgumentException($"batch size ({BatchSize}) must be >= 1.");
         return this;
     }

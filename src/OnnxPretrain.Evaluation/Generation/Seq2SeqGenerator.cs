@@ -66,7 +66,8 @@ internal sealed class Seq2SeqGenerator : IDisposable
             for (int t = 0; t < s; t++)
                 (ids[e * s + t], mask[e * s + t]) = t < sources[e].Length ? (sources[e][t], 1L) : (Ids.Pad, 0L);
         var m = TensorData.Create(mask, n, s);
-        var hidden = _encoder.Run(new Dictionary<string, TensorData> { ["input_ids"] = TensorData.Create(ids, n, s), ["attention_mask"] = m })["last_hidden_state"];
+        var hidden = _encoder.Run(new Dictionary<string,
+            TensorData> { ["input_ids"] = TensorData.Create(ids, n, s), ["attention_mask"] = m })["last_hidden_state"];
         return (RepeatRows(m, beams), RepeatRows(hidden, beams));
     }
 
@@ -79,7 +80,8 @@ internal sealed class Seq2SeqGenerator : IDisposable
         var input = TensorData.Create(tokens, tokens.Length, 1);
         Dictionary<string, TensorData> outputs;
         if (cache.Count == 0)
-            outputs = _decoder.Run(new Dictionary<string, TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = input, ["encoder_hidden_states"] = hidden });
+            outputs = _decoder.Run(new Dictionary<string,
+                TensorData> { ["encoder_attention_mask"] = mask, ["input_ids"] = input, ["encoder_hidden_states"] = hidden });
         else
             outputs = _withPast.Run(new Dictionary<string, TensorData>(cache) { ["encoder_attention_mask"] = mask, ["input_ids"] = input });
         foreach (var (name, value) in outputs)

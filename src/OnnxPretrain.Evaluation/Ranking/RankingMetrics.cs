@@ -148,7 +148,8 @@ internal static class RankingMetrics
         }
         if (counted == 0)
         {
-            throw new ArgumentException($"None of the {queries.Count} queries has a positive candidate; nothing to average (pass includeAllQueries to score them as 0).", nameof(queries));
+            throw new ArgumentException($"None of the {queries.Count} queries has a positive candidate; nothing to average (pass " +
+                $"includeAllQueries to score them as 0).", nameof(queries));
         }
         return new RankingScores(p1 / counted, ap / counted, rr / counted, hr / counted, counted, queries.Count - counted);
     }

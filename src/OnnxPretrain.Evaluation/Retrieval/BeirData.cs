@@ -44,8 +44,10 @@ public static class BeirData
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dir);
         ArgumentException.ThrowIfNullOrWhiteSpace(split);
-        if (split.IndexOfAny(['/', '\\']) >= 0 || split.Contains("..")) throw new ArgumentException($"Split '{split}' must be a plain name such as test or dev.", nameof(split));
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"BEIR folder '{dir}' does not exist; expected corpus.jsonl, queries.jsonl and qrels/{split}.tsv.");
+        if (split.IndexOfAny(['/',
+            '\\']) >= 0 || split.Contains("..")) throw new ArgumentException($"Split '{split}' must be a plain name such as test or dev.", nameof(split));
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"BEIR folder '{dir}' does not exist; expected corpus.jsonl, " +
+            $"queries.jsonl and qrels/{split}.tsv.");
         var corpus = ReadCorpus(Path.Combine(dir, "corpus.jsonl"));
         var queries = ReadQueries(Path.Combine(dir, "queries.jsonl"));
         var qrelsPath = Path.Combine(dir, "qrels", split + ".tsv");
@@ -55,7 +57,8 @@ public static class BeirData
         {
             foreach (var d in docs.Keys)
             {
-                if (!ids.Contains(d)) throw new CorpusFormatException(qrelsPath, null, null, $"query '{q}' judges corpus-id '{d}', which is not in corpus.jsonl.");
+                if (!ids.Contains(d)) throw new CorpusFormatException(qrelsPath, null, null,
+                    $"query '{q}' judges corpus-id '{d}', which is not in corpus.jsonl.");
             }
         }
         return new BeirDataset(dir, split, corpus, queries, qrels);
@@ -98,7 +101,8 @@ public static class BeirData
     /// <exception cref="CorpusFormatException">A bad header, a wrong field count, an empty id, a non-integer score or a duplicate pair.</exception>
     public static Qrels ReadQrels(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"Qrels file '{path}' does not exist; expected a TSV with header 'query-id\tcorpus-id\tscore'.", path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Qrels file '{path}' does not exist; expected a TSV with header " +
+            $"'query-id\tcorpus-id\tscore'.", path);
         var qrels = new Dictionary<string, Dictionary<string, int>>(StringComparer.Ordinal);
         int n = 0;
         foreach (string raw in File.ReadLines(path))
@@ -106,7 +110,8 @@ public static class BeirData
             string line = raw.TrimEnd('\r');
             if (++n == 1)
             {
-                if (line != "query-id\tcorpus-id\tscore") throw new CorpusFormatException(path, null, 1, $"header is '{line}'; expected 'query-id\\tcorpus-id\\tscore'.");
+                if (line != "query-id\tcorpus-id\tscore") throw new CorpusFormatException(path, null, 1,
+                    $"header is '{line}'; expected 'query-id\\tcorpus-id\\tscore'.");
                 continue;
             }
             if (line.Length == 0) continue;
@@ -116,7 +121,8 @@ public static class BeirData
             if (!int.TryParse(f[2], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int score))
                 throw new CorpusFormatException(path, null, n, $"field 'score' is '{f[2]}'; expected an integer relevance grade.");
             var docs = qrels.TryGetValue(f[0], out var d) ? d : qrels[f[0]] = new Dictionary<string, int>(StringComparer.Ordinal);
-            if (!docs.TryAdd(f[1], score)) throw new CorpusFormatException(path, null, n, $"judges ({f[0]}, {f[1]}) a second time; expected one grade per pair.");
+            if (!docs.TryAdd(f[1], score)) throw new CorpusFormatException(path, null, n,
+                $"judges ({f[0]}, {f[1]}) a second time; expected one grade per pair.");
         }
         if (n == 0) throw new CorpusFormatException(path, null, 1, "the file is empty; expected the header 'query-id\\tcorpus-id\\tscore'.");
         return new Qrels(qrels.ToDictionary(kv => kv.Key, kv => (IReadOnlyDictionary<string, int>)kv.Value, StringComparer.Ordinal), qrels.Keys.ToList());
@@ -151,10 +157,12 @@ public static class BeirData
         {
             return required ? throw new CorpusFormatException(path, null, line, $"has no field '{name}'; expected a string.") : null;
         }
-        if (v.ValueKind != JsonValueKind.String) throw new CorpusFormatException(path, null, line, $"field '{name}' is a JSON {v.ValueKind}; expected a string.");
+        if (v.ValueKind != JsonValueKind.String) throw new CorpusFormatException(path, null, line,
+            $"field '{name}' is a JSON {v.ValueKind}; expected a string.");
         string s = v.GetString()!;
         if (name == "_id" && s.Trim().Length == 0) throw new CorpusFormatException(path, null, line, "field '_id' is empty; expected a non-empty id.");
-        if (name == "_id" && s.Any(char.IsWhiteSpace)) throw new CorpusFormatException(path, null, line, $"field '_id' is '{s}'; expected no whitespace (TREC run files are space-separated).");
+        if (name == "_id" && s.Any(char.IsWhiteSpace)) throw new CorpusFormatException(path, null, line,
+            $"field '_id' is '{s}'; expected no whitespace (TREC run files are space-separated).");
         return s;
     }
 }

@@ -63,9 +63,11 @@ public sealed class BiEncoder : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(modelDir);
         var o = (options ?? new BiEncoderOptions()).Validate();
-        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"Model folder '{modelDir}' does not exist; expected an exported feature-extraction model (model.onnx, vocab.txt).");
+        if (!Directory.Exists(modelDir)) throw new DirectoryNotFoundException($"Model folder '{modelDir}' does not exist; expected an " +
+            $"exported feature-extraction model (model.onnx, vocab.txt).");
         string modelPath = Path.Combine(modelDir, "model.onnx"), vocab = Path.Combine(modelDir, "vocab.txt");
-        if (!File.Exists(vocab)) throw new FileNotFoundException($"Model folder '{modelDir}' has no vocab.txt; expected the WordPiece vocabulary next to model.onnx.", vocab);
+        if (!File.Exists(vocab)) throw new FileNotFoundException($"Model folder '{modelDir}' has no vocab.txt; expected the WordPiece " +
+            $"vocabulary next to model.onnx.", vocab);
         var tokenizer = TextTokenizer.CreateBert(vocab);
         var model = OnnxModel.Load(modelPath, session);
         if (!model.InputNames.Contains("input_ids") || model.InputNames.Any(n => !KnownInputs.Contains(n)) || !model.OutputNames.Contains("last_hidden_state"))
@@ -103,7 +105,8 @@ public sealed class BiEncoder : IDisposable
         TensorData hidden = _model.Run(feeds, ["last_hidden_state"])["last_hidden_state"];
         long t = inputs["input_ids"].Shape[1];
         if (hidden.Type != DataType.Float || hidden.Shape.Length != 3 || hidden.Shape[0] != batch.Length || hidden.Shape[1] != t)
-            throw new InvalidDataException($"{_modelPath} returned last_hidden_state {hidden} for a batch of ({batch.Length}, {t}); expected Float[{batch.Length}, {t}, H].");
+            throw new InvalidDataException($"{_modelPath} returned last_hidden_state {hidden} for a batch of ({batch.Length}, {t}); " +
+                $"expected Float[{batch.Length}, {t}, H].");
         int h = (int)hidden.Shape[2];
         var pooled = Pool(hidden.AsFloats(), inputs["attention_mask"].AsInt64s(), batch.Length, (int)t, h, Options.Pooling);
         if (Options.Normalize) NormalizeRows(pooled, h);

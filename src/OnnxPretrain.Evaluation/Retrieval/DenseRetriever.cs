@@ -50,7 +50,8 @@ internal sealed class DenseRetriever : IRetriever
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        if (matrix.Length % dim != 0 || query.Length != dim) throw new ArgumentException($"Matrix of {matrix.Length} floats and query of {query.Length} do not fit dimension {dim}.");
+        if (matrix.Length % dim != 0
+            || query.Length != dim) throw new ArgumentException($"Matrix of {matrix.Length} floats and query of {query.Length} do not fit dimension {dim}.");
         int n = matrix.Length / dim;
         // Min-heap on (score, -index): the root is the weakest kept row (lowest score, then highest index).
         var heap = new PriorityQueue<int, (float Score, int NegIndex)>(k + 1);

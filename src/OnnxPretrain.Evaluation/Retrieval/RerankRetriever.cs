@@ -22,7 +22,8 @@ public sealed class RerankRetriever : IRetriever
     /// <summary>Pairs scored so far (for throughput).</summary>
     public long PairsScored { get; private set; }
 
-    /// <summary>Wraps a BM25 retriever and a cross-encoder; the scorer is then owned by this retriever, and the BM25 retriever too unless <paramref name="ownsFirstStage"/> is false.</summary>
+    /// <summary>Wraps a BM25 retriever and a cross-encoder; the scorer is then owned by this retriever, and the BM25 retriever too unless
+    /// <paramref name="ownsFirstStage"/> is false.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="depth"/> &lt; 1.</exception>
     public RerankRetriever(Bm25Retriever first, As2Scorer scorer, IReadOnlyList<BeirDocument> corpus, int depth = DefaultDepth, bool ownsFirstStage = true)
     {

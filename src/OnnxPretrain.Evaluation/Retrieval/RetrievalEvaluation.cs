@@ -78,8 +78,11 @@ public static class RetrievalEvaluation
             var run = TrecRun.Read(o.RunFile);
             return new RetrievalReport(Path.GetFileName(o.RunFile), RetrievalMetrics.Evaluate(run, data.Qrels), run, new JsonObject());
         }
-        if (!Retrievers.Contains(o.Retriever)) throw new ArgumentException($"Retriever '{o.Retriever}' is unknown; expected one of {string.Join(", ", Retrievers)}.", nameof(o));
-        if (o.Retriever != "bm25" && o.ModelDir is null) throw new ArgumentException($"Retriever '{o.Retriever}' needs --model (an exported {(o.Retriever == "dense" ? "feature-extraction" : "sequence-classification")} folder).", nameof(o));
+        if (!Retrievers.Contains(o.Retriever)) throw new ArgumentException($"Retriever '{o.Retriever}' is unknown; expected one of " +
+            $"{string.Join(", ", Retrievers)}.", nameof(o));
+        if (o.Retriever != "bm25"
+            && o.ModelDir is null) throw new ArgumentException($"Retriever '{o.Retriever}' needs --model (an exported " +
+                $"{(o.Retriever == "dense" ? "feature-extraction" : "sequence-classification")} folder).", nameof(o));
         var timings = new JsonObject();
         var clock = Stopwatch.StartNew();
         using IRetriever retriever = Build(o, data, timings);

@@ -28,10 +28,13 @@ public sealed record RetrievalScores(double Ndcg10, double Mrr10, double Recall1
 /// Ad-hoc retrieval metrics with trec_eval's conventions (Buckley, <c>usnistgov/trec_eval</c> 9.0.x), as pure
 /// functions of one query's run and judgements:
 /// <list type="bullet">
-/// <item>Each query's documents are re-sorted by score descending, ties by docno descending (<see cref="TrecOrder"/>); the rank column of a run file is ignored.</item>
+/// <item>Each query's documents are re-sorted by score descending, ties by docno descending (<see cref="TrecOrder"/>); the rank column of a
+/// run file is ignored.</item>
 /// <item>A document is relevant when its grade is ≥ <see cref="RelevanceLevel"/> (trec_eval <c>-l 1</c>); unjudged documents are not relevant.</item>
-/// <item>nDCG@k (Järvelin and Kekäläinen 2002, trec_eval <c>m_ndcg_cut.c</c>): DCG = Σ_{rank r ≤ k} gain/log2(r + 1) with gain = the qrels grade (graded, grades &gt; 0), over the ideal DCG of all the query's judged documents sorted by grade.</item>
-/// <item>Means run over every query in the qrels; a query with no run or no relevant document retrieved scores 0 (trec_eval <c>-c</c>); run queries not in the qrels are ignored.</item>
+/// <item>nDCG@k (Järvelin and Kekäläinen 2002, trec_eval <c>m_ndcg_cut.c</c>): DCG = Σ_{rank r ≤ k} gain/log2(r + 1) with gain = the qrels
+/// grade (graded, grades &gt; 0), over the ideal DCG of all the query's judged documents sorted by grade.</item>
+/// <item>Means run over every query in the qrels; a query with no run or no relevant document retrieved scores 0 (trec_eval <c>-c</c>); run
+/// queries not in the qrels are ignored.</item>
 /// </list>
 /// </summary>
 public static class RetrievalMetrics
@@ -93,7 +96,8 @@ public static class RetrievalMetrics
         return 0;
     }
 
-    /// <summary>Relevant documents within the top <paramref name="k"/> over all relevant documents; 0 when none is judged relevant (trec_eval <c>recall.k</c>).</summary>
+    /// <summary>Relevant documents within the top <paramref name="k"/> over all relevant documents; 0 when none is judged relevant
+    /// (trec_eval <c>recall.k</c>).</summary>
     public static double Recall(IReadOnlyList<ScoredDoc> run, IReadOnlyDictionary<string, int>? judged, int k)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -135,7 +139,8 @@ public static class RetrievalMetrics
         {
             var docs = run.TryGetValue(q, out var d) ? d : [];
             var j = qrels.ByQuery[q];
-            per[q] = new QueryMetrics(Ndcg(docs, j, 10), ReciprocalRank(docs, j, 10), Recall(docs, j, 100), AveragePrecision(docs, j, 100), docs.Count, CountRelevant(j));
+            per[q] = new QueryMetrics(Ndcg(docs, j, 10), ReciprocalRank(docs, j, 10), Recall(docs, j, 100), AveragePrecision(docs, j, 100),
+                docs.Count, CountRelevant(j));
         }
         var v = per.Values;
         return new RetrievalScores(v.Average(m => m.Ndcg10), v.Average(m => m.Mrr10), v.Average(m => m.Recall100), v.Average(m => m.Map100), per);

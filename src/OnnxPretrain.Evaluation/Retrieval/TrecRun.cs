@@ -43,7 +43,8 @@ public static class TrecRun
                 throw new CorpusFormatException(path, null, n, $"field 'rank' is '{f[3]}'; expected an integer.");
             if (!double.TryParse(f[4], NumberStyles.Float, CultureInfo.InvariantCulture, out double score) || !double.IsFinite(score))
                 throw new CorpusFormatException(path, null, n, $"field 'score' is '{f[4]}'; expected a finite number.");
-            if (!seen.Add((f[0], f[2]))) throw new CorpusFormatException(path, null, n, $"lists document '{f[2]}' for query '{f[0]}' a second time; expected each document once per query.");
+            if (!seen.Add((f[0], f[2]))) throw new CorpusFormatException(path, null, n,
+                $"lists document '{f[2]}' for query '{f[0]}' a second time; expected each document once per query.");
             (run.TryGetValue(f[0], out var docs) ? docs : run[f[0]] = []).Add(new ScoredDoc(f[2], score));
         }
         return run.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<ScoredDoc>)kv.Value, StringComparer.Ordinal);
@@ -58,7 +59,8 @@ public static class TrecRun
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(run);
-        if (string.IsNullOrEmpty(tag) || tag.Any(char.IsWhiteSpace)) throw new ArgumentException($"Run tag '{tag}' must be non-empty without whitespace.", nameof(tag));
+        if (string.IsNullOrEmpty(tag)
+            || tag.Any(char.IsWhiteSpace)) throw new ArgumentException($"Run tag '{tag}' must be non-empty without whitespace.", nameof(tag));
         using var w = new StreamWriter(path);
         foreach (var (qid, docs) in run)
         {

@@ -4,7 +4,8 @@ namespace OnnxPretrain.Evaluation.Summarization;
 
 /// <summary>
 /// <c>evaluate summarization</c>: ROUGE-1/2/L (<c>rouge-score</c> conventions) of a predictions file, of an exported
-/// seq2seq model's generated summaries (written as <c>predictions-SPLIT.jsonl</c>), or of the Lead-1 baseline alone, on a JSONL split (<see cref="SummarizationData"/>); the report's JSON goes to the caller (stdout) and
+/// seq2seq model's generated summaries (written as <c>predictions-SPLIT.jsonl</c>), or of the Lead-1 baseline alone, on a JSONL split (<see
+/// cref="SummarizationData"/>); the report's JSON goes to the caller (stdout) and
 /// its markdown table to <c>OUT/summarization-SPLIT.md</c> when an output folder is given.
 /// </summary>
 public static class EvaluateSummarization
@@ -35,14 +36,16 @@ public static class EvaluateSummarization
             speed = s;
             predictions = Path.Combine(outDir ?? model, $"predictions-{split}.jsonl");
             Directory.CreateDirectory(Path.GetDirectoryName(predictions)!);
-            File.WriteAllLines(predictions, examples.Zip(summaries).Select(p => new JsonObject { ["id"] = p.First.Id, ["prediction"] = p.Second }.ToJsonString()));
+            File.WriteAllLines(predictions,
+                examples.Zip(summaries).Select(p => new JsonObject { ["id"] = p.First.Id, ["prediction"] = p.Second }.ToJsonString()));
         }
         SummarizationReport report = SummarizationEvaluation.Run(new SummarizationEvalOptions(dataDir, split, predictions, stem));
         JsonObject json = report.ToJson();
         if (speed is not null)
             json["generation"] = new JsonObject
             {
-                ["predictions"] = predictions, ["examples"] = speed.Examples, ["generated_tokens"] = speed.GeneratedTokens, ["seconds"] = Math.Round(speed.Seconds, 2),
+                ["predictions"] = predictions, ["examples"] = speed.Examples, ["generated_tokens"] = speed.GeneratedTokens,
+                    ["seconds"] = Math.Round(speed.Seconds, 2),
                 ["tokens_per_s"] = Math.Round(speed.TokensPerSecond, 1), ["examples_per_s"] = Math.Round(speed.ExamplesPerSecond, 2),
                 ["num_beams"] = summarizer?.Generation.NumBeams ?? 1,
             };

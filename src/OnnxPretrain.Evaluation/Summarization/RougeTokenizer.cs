@@ -10,7 +10,8 @@ namespace OnnxPretrain.Evaluation.Summarization;
 /// <summary>
 /// The tokenizer of Google's <c>rouge-score</c> package (<c>rouge/tokenize.py</c>, used by its default tokenizer):
 /// lower-case the text, replace every run of characters outside <c>[a-z0-9]</c> by one space, split on whitespace
-/// (<see cref="RougeTokens"/>, shared with PEGASUS's gap-sentence scores), optionally Porter-stem the tokens LONGER than 3 characters (shorter ones are kept as they are), and drop empty tokens.
+/// (<see cref="RougeTokens"/>, shared with PEGASUS's gap-sentence scores), optionally Porter-stem the tokens LONGER than 3 characters
+/// (shorter ones are kept as they are), and drop empty tokens.
 /// Non-ASCII letters (é, ß, CJK) are therefore separators, exactly as in <c>rouge-score</c>.
 /// <para>Stemmer. <c>rouge-score</c> calls NLTK's <c>PorterStemmer()</c>, whose default mode is NLTK_EXTENSIONS: Martin
 /// Porter's own reference implementation of Porter (1980), "An algorithm for suffix stripping", with his later

@@ -122,7 +122,9 @@ public static class SummarizationData
     {
         if (!o.TryGetProperty("references", out JsonElement v)) return null;
         if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() == 0)
-            throw new CorpusFormatException(path, null, line, $"field 'references' is a JSON {v.ValueKind} of length {(v.ValueKind == JsonValueKind.Array ? v.GetArrayLength() : 0)}; expected a non-empty list of strings.");
+            throw new CorpusFormatException(path, null, line,
+                $"field 'references' is a JSON {v.ValueKind} of length {(v.ValueKind == JsonValueKind.Array ? v.GetArrayLength() : 0)}; " +
+                    $"expected a non-empty list of strings.");
         var refs = new string[v.GetArrayLength()];
         int i = 0;
         foreach (JsonElement r in v.EnumerateArray())

@@ -81,7 +81,8 @@ internal static class SummarizationEvaluation
         for (int i = 0; i < examples.Count; i++)
         {
             if (!predictions.TryGetValue(examples[i].Id, out string? p))
-                throw new CorpusFormatException(file, null, null, $"field 'id': no prediction for example '{examples[i].Id}' (line {examples[i].Line} of the split); expected one prediction per example.");
+                throw new CorpusFormatException(file, null, null,
+                    $"field 'id': no prediction for example '{examples[i].Id}' (line {examples[i].Line} of the split); expected one prediction per example.");
             aligned[i] = p;
         }
         if (predictions.Count != examples.Count)

@@ -12,7 +12,8 @@ namespace OnnxPretrain.Evaluation.Summarization;
 /// <param name="ReferencesMean">Mean over those examples of the per-example mean over references; null when none has references.</param>
 /// <param name="ReferencesMax">Mean over those examples of the per-example max over references (per metric, the
 /// reference with the highest F1); null when none has references.</param>
-internal sealed record SummarizationSystemResult(string System, RougeScores Primary, int ExamplesWithReferences, RougeScores? ReferencesMean, RougeScores? ReferencesMax);
+internal sealed record SummarizationSystemResult(string System, RougeScores Primary, int ExamplesWithReferences,
+    RougeScores? ReferencesMean, RougeScores? ReferencesMax);
 
 /// <summary>The result of a summarisation evaluation, as JSON (<see cref="ToJson"/>) and markdown (<see cref="ToMarkdown"/>).</summary>
 /// <param name="DataPath">The split file evaluated.</param>
@@ -20,7 +21,8 @@ internal sealed record SummarizationSystemResult(string System, RougeScores Prim
 /// <param name="Stemming">Whether Porter stemming was on.</param>
 /// <param name="Examples">Examples in the split.</param>
 /// <param name="Systems">Results in report order.</param>
-internal sealed record SummarizationReport(string DataPath, string? PredictionsPath, bool Stemming, int Examples, IReadOnlyList<SummarizationSystemResult> Systems)
+internal sealed record SummarizationReport(string DataPath, string? PredictionsPath, bool Stemming, int Examples,
+    IReadOnlyList<SummarizationSystemResult> Systems)
 {
     private static readonly string[] MetricNames = ["rouge1", "rouge2", "rougeL"];
 
@@ -66,7 +68,8 @@ internal sealed record SummarizationReport(string DataPath, string? PredictionsP
     public string ToMarkdown()
     {
         var sb = new StringBuilder();
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"ROUGE ({(Stemming ? "Porter stemming" : "no stemming")}), {Examples} examples of {Path.GetFileName(DataPath)}; values in %."));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"ROUGE ({(Stemming ? "Porter stemming" : "no stemming")}), {Examples} examples of {Path.GetFileName(DataPath)}; values in %."));
         sb.AppendLine();
         sb.AppendLine("| System | Against | Examples | R1 P | R1 R | R1 F1 | R2 P | R2 R | R2 F1 | RL P | RL R | RL F1 |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

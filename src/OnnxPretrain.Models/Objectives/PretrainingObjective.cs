@@ -39,7 +39,8 @@ public abstract class PretrainingObjective
     protected static (Value Ids, Value Mask, Value Types) DeclareEncoderInputs(Graph g)
     {
         var bt = new Shape("batch", "sequence");
-        return (g.Input(BatcherInputNames.InputIds, DataType.Int64, bt), g.Input(BatcherInputNames.AttentionMask, DataType.Int64, bt), g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt));
+        return (g.Input(BatcherInputNames.InputIds, DataType.Int64, bt), g.Input(BatcherInputNames.AttentionMask, DataType.Int64, bt),
+            g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt));
     }
 
     /// <summary>Runs the encoder under <paramref name="prefix"/>: ids (B, T) -> last_hidden_state (B, T, H).</summary>

@@ -34,7 +34,8 @@ public sealed class PropObjective : PretrainingObjective
         var scores = Heads.Classification(L, Encoder, hidden, ids, 1, training);                       // (2B, 1)
         var (rankLoss, rankAccuracy) = Heads.PairwiseMargin(g, g.Reshape(scores, -1, 2), Objective.RankingMargin); // (B, 2) -> scalar
         return new ForwardOutputs(
-            [new("rop", rankLoss, new LossTargets(BatcherInputNames.InputIds, TargetCounting.Rows, RowsPerTarget: 2)), new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels))],
+            [new("rop", rankLoss, new LossTargets(BatcherInputNames.InputIds, TargetCounting.Rows, RowsPerTarget: 2)),
+                new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels))],
             [new("rop_accuracy", rankAccuracy), new("mlm_accuracy", mlm.Accuracy)],
             [new("last_hidden_state", hidden), new("scores", scores)]);
     }

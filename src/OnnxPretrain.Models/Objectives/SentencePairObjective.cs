@@ -33,7 +33,8 @@ public sealed class SentencePairObjective : PretrainingObjective
         var sentenceLoss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;            // scalar
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
         return new ForwardOutputs(
-            [new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)), new("sentence", sentenceLoss, LossTargets.Labels(SentenceLevelInputNames.SentenceLabels))],
+            [new("mlm", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)),
+                new("sentence", sentenceLoss, LossTargets.Labels(SentenceLevelInputNames.SentenceLabels))],
             [new("mlm_accuracy", mlm.Accuracy), new("sentence_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("logits", logits)]);
     }
@@ -58,6 +59,7 @@ public sealed class SequenceClassificationObjective : PretrainingObjective
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);                   // (B, T, H)
         var logits = Heads.Classification(L, Encoder, hidden, ids, 2, training);                         // (B, 2)
         var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;                    // scalar
-        return new ForwardOutputs([new("classification", loss, LossTargets.Labels(BatcherInputNames.Labels))], [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
+        return new ForwardOutputs([new("classification", loss, LossTargets.Labels(BatcherInputNames.Labels))],
+            [new("accuracy", Heads.Accuracy(g, g.ArgMax(logits, -1), labels))], [new("logits", logits)]);
     }
 }

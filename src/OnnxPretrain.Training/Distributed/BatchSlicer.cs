@@ -34,7 +34,8 @@ internal sealed class BatchSlicer
         if (!global.Arrays.TryGetValue(BatcherInputNames.InputIds, out var ids) || ids.Shape.Length != 2)
             throw new ArgumentException("A data-parallel batch needs input_ids (B, T).", nameof(global));
         long b = ids.Shape[0], t = ids.Shape[1];
-        if (b < _size) throw new ArgumentException($"training.batch_size {b} is smaller than the number of ranks ({_size}); each rank needs at least one row.", nameof(global));
+        if (b < _size) throw new ArgumentException($"training.batch_size {b} is smaller than the number of ranks ({_size}); each rank needs " +
+            $"at least one row.", nameof(global));
         long lo = _rank * b / _size, hi = (_rank + 1) * b / _size;
         var keep = PredictionsToKeep(global, lo * t, hi * t);
         var arrays = new Dictionary<string, BatchArray>();

@@ -6,7 +6,8 @@ using OnnxPretrain.Runtime;
 namespace OnnxPretrain.Training.Distributed;
 
 /// <summary>Settings of data-parallel training.</summary>
-/// <param name="CheckEvery">Verify every this many optimizer steps (and at every checkpoint and the last step) that all ranks hold identical parameters.</param>
+/// <param name="CheckEvery">Verify every this many optimizer steps (and at every checkpoint and the last step) that all ranks hold
+/// identical parameters.</param>
 public sealed record DataParallelOptions(int CheckEvery = 100);
 
 /// <summary>Loss, metrics and real tokens of one optimizer step over all ranks, and the time of its gradient allreduce.</summary>

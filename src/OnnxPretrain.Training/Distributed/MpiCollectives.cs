@@ -91,7 +91,8 @@ public sealed class MpiCollectives : ICollectives, IDisposable
             long since = Interlocked.Read(ref _waitingSince);
             if (since < 0 || Stopwatch.GetElapsedTime(since) < _timeout) continue;
             _error.WriteLine($"error: rank {Rank} of {Size} waited more than {_timeout.TotalSeconds:F0} s in MPI {_operation}: another rank " +
-                             "probably died or hangs. Stopping this rank; checkpoints already written stay valid (resume with --resume on any number of ranks).");
+                             "probably died or hangs. Stopping this rank; checkpoints already written stay valid (resume with --resume on " +
+                                 "any number of ranks).");
             _error.Flush();
             System.Environment.Exit(3);
         }

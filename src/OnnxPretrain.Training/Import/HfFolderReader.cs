@@ -27,7 +27,8 @@ internal static class HfFolderReader
         {
             if (t.Type == DataType.Float || name.EndsWith("position_ids", StringComparison.Ordinal)) tensors[name] = t; // buffers are reported unused
             else
-                throw new InvalidDataException($"'{Path.Combine(dir, "model.safetensors")}' tensor '{name}' is {t.Type}; expected a float tensor (F32, F16 or BF16).");
+                throw new InvalidDataException($"'{Path.Combine(dir, "model.safetensors")}' tensor '{name}' is {t.Type}; expected a float " +
+                    $"tensor (F32, F16 or BF16).");
         }
         return new PretrainedEncoder(config, tensors, BertTokenizerFiles.ReadVocabulary(dir), Path.GetFullPath(dir), Pooling(dir));
     }

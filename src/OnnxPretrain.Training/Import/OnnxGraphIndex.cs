@@ -74,12 +74,14 @@ internal sealed class OnnxGraphIndex
         foreach (var sqrt in Graph.Node.Where(n => n.OpType == "Sqrt"))
             if (_producers.TryGetValue(sqrt.Input[0], out var add) && add.OpType == "Add")
                 foreach (var input in add.Input)
-                    if (Constant(input) is { Type: DataType.Float, ElementCount: 1 } eps && _producers.GetValueOrDefault(add.Input[0] == input ? add.Input[1] : add.Input[0])?.OpType == "ReduceMean")
+                    if (Constant(input) is { Type: DataType.Float,
+                        ElementCount: 1 } eps && _producers.GetValueOrDefault(add.Input[0] == input ? add.Input[1] : add.Input[0])?.OpType == "ReduceMean")
                         return eps.AsFloats()[0];
         return null;
     }
 
-    /// <summary>The feed-forward activation: exact GELU (<c>Erf</c>, or <c>Gelu</c>) -> <c>gelu</c>; tanh GELU (<c>FastGelu</c>, <c>Gelu</c> approximate=tanh, or a Tanh beside Pow) -> <c>gelu_new</c>.</summary>
+    /// <summary>The feed-forward activation: exact GELU (<c>Erf</c>, or <c>Gelu</c>) -> <c>gelu</c>; tanh GELU (<c>FastGelu</c>,
+    /// <c>Gelu</c> approximate=tanh, or a Tanh beside Pow) -> <c>gelu_new</c>.</summary>
     public string? Activation()
     {
         var ops = Graph.Node.Select(n => n.OpType).ToHashSet();

@@ -22,12 +22,14 @@ public sealed record PretrainedEncoder(EncoderConfig Config, IReadOnlyDictionary
 /// <param name="NewlyInitialised">Parameters of the encoder that the source lacks (e.g. a pooler); they start fresh when trained.</param>
 /// <param name="Heads">Source tensors kept beside the encoder under their own names (task heads), used when a recipe has the same head.</param>
 /// <param name="Unused">Source tensors that map to nothing (buffers such as <c>position_ids</c>, tied decoder copies).</param>
-public sealed record ImportReport(IReadOnlyList<string> Loaded, IReadOnlyList<string> NewlyInitialised, IReadOnlyList<string> Heads, IReadOnlyList<string> Unused)
+public sealed record ImportReport(IReadOnlyList<string> Loaded, IReadOnlyList<string> NewlyInitialised, IReadOnlyList<string> Heads,
+    IReadOnlyList<string> Unused)
 {
     /// <summary>One line per list, like the warnings of Hugging Face's <c>from_pretrained</c>.</summary>
     public string Summary() =>
         $"loaded {Loaded.Count} parameters; newly initialised {NewlyInitialised.Count}{List(NewlyInitialised)}; " +
         (Heads.Count > 0 ? $"heads kept {Heads.Count}{List(Heads)}; " : "") + $"unused {Unused.Count}{List(Unused)}.";
 
-    private static string List(IReadOnlyList<string> names) => names.Count == 0 ? "" : $" ({string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", ..." : "")})";
+    private static string List(IReadOnlyList<string> names) => names.Count == 0 ? ""
+        : $" ({string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", ..." : "")})";
 }

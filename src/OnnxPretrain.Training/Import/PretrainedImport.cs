@@ -21,7 +21,8 @@ public sealed record ImportOptions(string From, string OutDir, DataCacheOptions?
 /// <c>import</c>: a published BERT/ELECTRA encoder into one of our checkpoint folders, which <c>training.init_from</c>,
 /// <c>finetune ... --init</c> and <c>export --checkpoint</c> accept:
 /// <list type="bullet">
-/// <item><c>model.safetensors</c>: the encoder under our names (<c>bert.encoder.layer.0.attention.self.query.weight</c>, ...) and any task heads the source has;</item>
+/// <item><c>model.safetensors</c>: the encoder under our names (<c>bert.encoder.layer.0.attention.self.query.weight</c>, ...) and any task
+/// heads the source has;</item>
 /// <item><c>recipe.json</c>: the model's shape (a continued-pre-training MLM recipe that starts from this folder);</item>
 /// <item><c>config.json</c>, <c>vocab.txt</c>, <c>tokenizer_config.json</c>, <c>special_tokens_map.json</c>;</item>
 /// <item><c>import_report.json</c>: source, loaded / newly initialised / head / unused tensors, pooling.</item>
@@ -60,7 +61,8 @@ public static class PretrainedImport
             if (File.Exists(Path.Combine(from, "model.onnx"))) return OnnxEncoderReader.Read(Path.Combine(from, "model.onnx"));
             throw new FileNotFoundException($"'{from}' holds neither config.json + model.safetensors (a Hugging Face folder) nor model.onnx.", from);
         }
-        throw new FileNotFoundException($"import source '{from}' is not a folder, an .onnx file or a named model ({string.Join(", ", NamedModels.Names)}).", from);
+        throw new FileNotFoundException($"import source '{from}' is not a folder, an .onnx file or a named model " +
+            $"({string.Join(", ", NamedModels.Names)}).", from);
     }
 
     /// <summary>
@@ -89,7 +91,8 @@ public static class PretrainedImport
         var fatal = missing.Where(k => !k.StartsWith($"{c.ModelType}.pooler.", StringComparison.Ordinal)).ToList();
         if (fatal.Count > 0) problems.Add($"missing {fatal.Count} encoder parameter(s): {string.Join(", ", fatal)}");
         if (problems.Count > 0)
-            throw new InvalidDataException($"{encoder.Source} does not match a {c.ModelType} encoder with hidden_size {c.HiddenSize}, {c.NumHiddenLayers} layers: {string.Join("; ", problems)}.");
+            throw new InvalidDataException($"{encoder.Source} does not match a {c.ModelType} encoder with hidden_size {c.HiddenSize}, " +
+                $"{c.NumHiddenLayers} layers: {string.Join("; ", problems)}.");
         var loaded = mapped.Keys.Where(expected.ContainsKey).ToList();
         return (mapped, new ImportReport(loaded, missing, heads, unused));
     }
@@ -97,9 +100,11 @@ public static class PretrainedImport
     private static void CheckVocabulary(PretrainedEncoder e)
     {
         if (e.Vocabulary.Count != e.Config.VocabSize)
-            throw new InvalidDataException($"{e.Source}: the vocabulary has {e.Vocabulary.Count} tokens but vocab_size is {e.Config.VocabSize}; they must be equal.");
+            throw new InvalidDataException($"{e.Source}: the vocabulary has {e.Vocabulary.Count} tokens but vocab_size is " +
+                $"{e.Config.VocabSize}; they must be equal.");
         var missing = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.Except(e.Vocabulary).ToList();
-        if (missing.Count > 0) throw new InvalidDataException($"{e.Source}: the vocabulary lacks {string.Join(", ", missing)}; a BERT WordPiece vocabulary is expected.");
+        if (missing.Count > 0) throw new InvalidDataException($"{e.Source}: the vocabulary lacks {string.Join(", ", missing)}; a BERT " +
+            $"WordPiece vocabulary is expected.");
     }
 
     /// <summary>An existing output folder may only be an earlier import, never the source or another folder.</summary>
@@ -119,7 +124,8 @@ public static class PretrainedImport
         var bt = new Shape("batch", "sequence");
         var ids = g.Input(BatcherInputNames.InputIds, DataType.Int64, bt);
         var L = new Layers(g, 0, c.InitializerRange);
-        var hidden = Encoder.Layers(L, c, c.ModelType, Encoder.Embeddings(L, c, c.ModelType, ids, g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt), false),
+        var hidden = Encoder.Layers(L, c, c.ModelType,
+            Encoder.Embeddings(L, c, c.ModelType, ids, g.Input(BatcherInputNames.TokenTypeIds, DataType.Int64, bt), false),
             Encoder.MaskBias(g, g.Input(BatcherInputNames.AttentionMask, DataType.Int64, bt)), false);
         if (c.ModelType == "bert") L.Linear("bert.pooler.dense", g.Reshape(hidden, -1, c.HiddenSize), c.HiddenSize, c.HiddenSize);
         return g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial.Shape);
@@ -162,7 +168,8 @@ public static class PretrainedImport
         ["description"] = "Imported published encoder; MLM continued pre-training from this folder.",
         ["model"] = RecipeModel(c),
         ["objective"] = new JsonObject { ["type"] = "mlm" },
-        ["data"] = new JsonObject { ["sequence_length"] = Math.Min(128, c.MaxPositionEmbeddings), ["tokenizer"] = "bert-base-uncased", ["vocab"] = "vocab.txt", ["corpus"] = "default" },
+        ["data"] = new JsonObject { ["sequence_length"] = Math.Min(128, c.MaxPositionEmbeddings), ["tokenizer"] = "bert-base-uncased",
+            ["vocab"] = "vocab.txt", ["corpus"] = "default" },
         ["training"] = new JsonObject
         {
             ["batch_size"] = 16, ["steps"] = 1000, ["learning_rate"] = 5e-5, ["warmup_steps"] = 100, ["schedule"] = "linear",
@@ -189,5 +196,6 @@ public static class PretrainedImport
         ["unused"] = new JsonArray(r.Unused.Select(n => (JsonNode)n).ToArray()),
     };
 
-    private static void WriteJson(string path, JsonObject o) => File.WriteAllText(path, o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    private static void WriteJson(string path, JsonObject o) => File.WriteAllText(path,
+        o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 }

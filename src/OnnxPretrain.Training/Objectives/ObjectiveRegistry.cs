@@ -75,7 +75,8 @@ public static class ObjectiveRegistry
 
     private static ObjectiveSpec SentencePairs(string type, SentenceLevelTask[] tasks) =>
         new(type, "Di Liello et al. 2022, sentence-level objectives for AS2", RowSource.SentencePairs, (e, o, t, s) => new SentencePairObjective(e, o, t, s),
-            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), [.. Masking, .. Pairs], SentenceTasks: tasks); // MLM + [CLS] pair head
+            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), [.. Masking, .. Pairs],
+                SentenceTasks: tasks);  // MLM + [CLS] pair head
 
     private static IBatcher Mlm(BatcherContext c) => new MlmBatcher(new MlmBatcherOptions
     {
@@ -102,5 +103,6 @@ public static class ObjectiveRegistry
     }, c.Specials);
 
     private static IBatcher CrtsBatcher(BatcherContext c) =>
-        (c.Crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters (objective.clusters).")).Batcher(c.Recipe.Data.SequenceLength, c.Seed, c.Recipe.Objective, c.Specials);
+        (c.Crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters " +
+            "(objective.clusters).")).Batcher(c.Recipe.Data.SequenceLength, c.Seed, c.Recipe.Objective, c.Specials);
 }

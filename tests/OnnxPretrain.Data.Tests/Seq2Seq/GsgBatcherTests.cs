@@ -83,7 +83,8 @@ public sealed class GsgBatcherTests
             selected += e.Masked.Count;
             masked += e.Masked.Count(m => m);
             int kept = e.Masked.Count(m => !m);
-            Assert.AreEqual(30 - 3 * e.Masked.Count(m => m) + e.Masked.Count(m => m) + 1, e.Example.Source.Length, "each masked sentence of 3 ids becomes 1 [MASK1]");
+            Assert.AreEqual(30 - 3 * e.Masked.Count(m => m) + e.Masked.Count(m => m) + 1, e.Example.Source.Length,
+                "each masked sentence of 3 ids becomes 1 [MASK1]");
             Assert.AreEqual(3 - kept, e.Example.Source.Count(id => id == Specials.SentenceMaskId));
         }
         double fraction = masked / (double)selected; // 15,000 Bernoulli(0.9) draws: sd 0.0024

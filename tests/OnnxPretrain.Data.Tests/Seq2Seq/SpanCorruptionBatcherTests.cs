@@ -139,7 +139,8 @@ public sealed class Seq2SeqSpecialTokensTests
         Assert.AreEqual((bert.PadId, bert.ClsId, bert.SepId, bert.MaskId), (s.PadId, s.DecoderStartId, s.EosId, s.SentenceMaskId));
         Assert.AreEqual(100, s.SentinelIds.Count);
         CollectionAssert.AreEqual(new[] { 1, 2, 99, 104 }, new[] { s.SentinelIds[0], s.SentinelIds[1], s.SentinelIds[98], s.SentinelIds[99] });
-        Assert.IsTrue(s.SentinelIds.Append(s.MlmMaskId).All(id => bert.NonReplaceableIds.Contains(id) && !bert.IsSpecial(id)), "sentinels and [MASK2] are [unusedN] entries");
+        Assert.IsTrue(s.SentinelIds.Append(s.MlmMaskId).All(id => bert.NonReplaceableIds.Contains(id) && !bert.IsSpecial(id)),
+            "sentinels and [MASK2] are [unusedN] entries");
     }
 
     [TestMethod]

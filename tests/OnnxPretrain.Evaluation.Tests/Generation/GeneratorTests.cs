@@ -37,7 +37,8 @@ public sealed class GeneratorTests
         public float[] NextLogProbs(long[] source, IReadOnlyList<long> prefix)
         {
             var mask = TensorData.Create(source.Select(_ => 1L).ToArray(), 1, source.Length);
-            var hidden = _encoder.Run(new Dictionary<string, TensorData> { ["input_ids"] = TensorData.Create(source, 1, source.Length), ["attention_mask"] = mask })["last_hidden_state"];
+            var hidden = _encoder.Run(new Dictionary<string,
+                TensorData> { ["input_ids"] = TensorData.Create(source, 1, source.Length), ["attention_mask"] = mask })["last_hidden_state"];
             var logits = _decoder.Run(new Dictionary<string, TensorData>
             {
                 ["encoder_attention_mask"] = mask, ["input_ids"] = TensorData.Create(prefix.ToArray(), 1, prefix.Count), ["encoder_hidden_states"] = hidden,

@@ -44,7 +44,8 @@ internal static class RetrievalFixtures
     /// <summary>Cranfield, or Assert.Inconclusive naming the path when the shared data is absent.</summary>
     public static BeirDataset Cranfield()
     {
-        if (!File.Exists(Path.Combine(CranfieldDir, "corpus.jsonl"))) Assert.Inconclusive($"Cranfield not found at {CranfieldDir}; the shared data (../shared/data/retrieval/cranfield) is absent.");
+        if (!File.Exists(Path.Combine(CranfieldDir,
+            "corpus.jsonl"))) Assert.Inconclusive($"Cranfield not found at {CranfieldDir}; the shared data (../shared/data/retrieval/cranfield) is absent.");
         return BeirData.Read(CranfieldDir);
     }
 }

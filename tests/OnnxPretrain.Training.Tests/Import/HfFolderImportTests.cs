@@ -56,7 +56,8 @@ public sealed class HfFolderImportTests
         File.Delete(Path.Combine(dir, "vocab.txt"));
         var vocab = new JsonObject();
         foreach (var (t, i) in Fixture.VocabTokens().Select((t, i) => (t, i)).Reverse()) vocab[t] = i;
-        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), new JsonObject { ["model"] = new JsonObject { ["type"] = "WordPiece", ["vocab"] = vocab } }.ToJsonString());
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"),
+            new JsonObject { ["model"] = new JsonObject { ["type"] = "WordPiece", ["vocab"] = vocab } }.ToJsonString());
         var outDir = OutDir();
         PretrainedImport.Run(new ImportOptions(dir, outDir), TextWriter.Null);
         CollectionAssert.AreEqual(Fixture.VocabTokens(), File.ReadAllLines(Path.Combine(outDir, "vocab.txt")));
@@ -80,7 +81,8 @@ public sealed class HfFolderImportTests
         var source = HfTensors();
         source["encoder.layer.0.intermediate.dense.weight"] = TensorData.Create(new float[16 * 16], 16, 16);
         var e = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedImport.Run(new ImportOptions(HfFolder(source), OutDir()), TextWriter.Null));
-        StringAssert.Contains(e.Message, "'encoder.layer.0.intermediate.dense.weight' is [16, 16] but bert.encoder.layer.0.intermediate.dense.weight needs [32, 16]");
+        StringAssert.Contains(e.Message,
+            "'encoder.layer.0.intermediate.dense.weight' is [16, 16] but bert.encoder.layer.0.intermediate.dense.weight needs [32, 16]");
     }
 
     [TestMethod]
@@ -91,7 +93,8 @@ public sealed class HfFolderImportTests
     {
         var config = HfEncoderConfig.ToJson(Tiny);
         config[key] = value;
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedImport.Run(new ImportOptions(HfFolder(HfTensors(), config), OutDir()), TextWriter.Null));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => PretrainedImport.Run(new ImportOptions(HfFolder(HfTensors(), config),
+            OutDir()), TextWriter.Null));
         StringAssert.Contains(e.Message, expected);
         StringAssert.Contains(e.Message, "config.json");
     }
@@ -162,7 +165,8 @@ public sealed class HfFolderImportTests
         StringAssert.Contains(e.Message, $"{body}: the model needs {tensor}");
         StringAssert.Contains(e.Message, "Float[2, 3]");
 
-        Safetensors.Write(donor, new Dictionary<string, TensorData> { [body] = tensor, [head] = TensorData.Create(new float[6], 2, 3), ["extra"] = TensorData.Scalar(1) });
+        Safetensors.Write(donor, new Dictionary<string,
+            TensorData> { [body] = tensor, [head] = TensorData.Create(new float[6], 2, 3), ["extra"] = TensorData.Scalar(1) });
         var log = new StringWriter();
         Pretraining.InitFrom(Path.Combine(run, "checkpoint"), donor, log);
         StringAssert.Contains(log.ToString(), "loaded 1 parameters");

@@ -21,7 +21,8 @@ public static class ImportFixture
     {
         var rng = new Random(seed);
         var tensors = PretrainedImport.EncoderParameters(Tiny).ToDictionary(kv => kv.Key["bert.".Length..],
-            kv => TensorData.Create(Enumerable.Range(0, (int)kv.Value.Aggregate(1L, (a, d) => a * d)).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray(), kv.Value));
+            kv => TensorData.Create(Enumerable.Range(0,
+                (int)kv.Value.Aggregate(1L, (a, d) => a * d)).Select(_ => (float)rng.NextDouble() - 0.5f).ToArray(), kv.Value));
         tensors["embeddings.position_ids"] = TensorData.Create(Enumerable.Range(0, 48).Select(i => (long)i).ToArray(), 1, 48);
         return tensors;
     }

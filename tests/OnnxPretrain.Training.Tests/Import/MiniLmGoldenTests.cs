@@ -53,7 +53,8 @@ public sealed class MiniLmGoldenTests
         for (int i = 0; i < b; i++)
             for (int j = 0; j < encoded[i].InputIds.Length; j++)
                 (ids[i * t + j], mask[i * t + j], types[i * t + j]) = (encoded[i].InputIds[j], encoded[i].AttentionMask[j], encoded[i].TokenTypeIds[j]);
-        return new() { ["input_ids"] = TensorData.Create(ids, b, t), ["attention_mask"] = TensorData.Create(mask, b, t), ["token_type_ids"] = TensorData.Create(types, b, t) };
+        return new() { ["input_ids"] = TensorData.Create(ids, b, t), ["attention_mask"] = TensorData.Create(mask, b, t),
+            ["token_type_ids"] = TensorData.Create(types, b, t) };
     }
 
     private static float[] Published(Dictionary<string, TensorData> batch)
@@ -87,7 +88,9 @@ public sealed class MiniLmGoldenTests
         var recipe = Recipe.Load(Path.Combine(_dir, PretrainedImport.RecipeFile));
         var runDir = Path.Combine(_dir, "..", "eval");
         var objective = ObjectiveRegistry.Graph(recipe.Model, new Models.ObjectiveConfig { Type = "rts" }, 64, seed: 1);
-        var withLabels = new Dictionary<string, TensorData>(batch) { ["labels"] = TensorData.Create(batch["attention_mask"].AsInt64s().Select(m => m == 1 ? 0L : -100L).ToArray(), batch["input_ids"].Shape) };
+        var withLabels = new Dictionary<string,
+            TensorData>(batch) { ["labels"] = TensorData.Create(batch["attention_mask"].AsInt64s().Select(m => m == 1 ? 0L
+                : -100L).ToArray(), batch["input_ids"].Shape) };
         ArtifactBuilder.Build(new TrainableModel("minilm-eval", objective.Build, () => withLabels), new AdamWOptions(), runDir);
         var log = new StringWriter();
         Pretraining.InitFrom(Path.Combine(runDir, "checkpoint"), _dir, log);
@@ -103,7 +106,8 @@ public sealed class MiniLmGoldenTests
     {
         // Ids pinned by hand from bert-base-uncased's vocab.txt (see OnnxPretrain.Data.Tests.BertBaseUncasedTests).
         var tokenizer = TextTokenizer.CreateBert(Path.Combine(_dir, "vocab.txt"));
-        CollectionAssert.AreEqual(new[] { 1019, 1009, 1017, 1027, 1002, 1022, 2012, 2423, 7737, 2278, 1075 }, tokenizer.Encode("5 + 3 = $8 at 25°C ©").ToArray());
+        CollectionAssert.AreEqual(new[] { 1019, 1009, 1017, 1027, 1002, 1022, 2012, 2423, 7737, 2278, 1075 },
+            tokenizer.Encode("5 + 3 = $8 at 25°C ©").ToArray());
         CollectionAssert.AreEqual(new[] { 7632, 100, 2045 }, tokenizer.Encode("hi 😀 there").ToArray());
         CollectionAssert.AreEqual(new[] { 7668, 15743 }, tokenizer.Encode("Café naïve").ToArray());
         Assert.AreEqual(30522, tokenizer.VocabSize);
@@ -114,7 +118,8 @@ public sealed class MiniLmGoldenTests
     {
         var encoder = OnnxEncoderReader.Read(_source.Model, BertTokenizerFiles.ReadVocabTxt(_source.Vocab));
         var expected = NamedModels.TryGet("minilm")!.Config;
-        Assert.AreEqual(expected with { }, encoder.Config with { HiddenDropoutProb = expected.HiddenDropoutProb, AttentionProbsDropoutProb = expected.AttentionProbsDropoutProb });
+        Assert.AreEqual(expected with { },
+            encoder.Config with { HiddenDropoutProb = expected.HiddenDropoutProb, AttentionProbsDropoutProb = expected.AttentionProbsDropoutProb });
         Assert.HasCount(103, encoder.Tensors);
         // The anonymous MatMul weights were named from their biases and transposed to (out, in).
         CollectionAssert.AreEqual(new long[] { 1536, 384 }, encoder.Tensors["encoder.layer.0.intermediate.dense.weight"].Shape);

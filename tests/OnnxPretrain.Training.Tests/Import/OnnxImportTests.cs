@@ -65,7 +65,8 @@ public sealed class OnnxImportTests
         var (model, _) = TorchStyleExport();
         var outDir = Path.Combine(Path.GetDirectoryName(model)!, "imported");
         PretrainedImport.Run(new ImportOptions(model, outDir), TextWriter.Null);
-        var again = EncoderExport.Write(ImportFixture.Tiny, Safetensors.Read(Path.Combine(outDir, Checkpoint.ModelFile)).Tensors, Path.Combine(outDir, "export"));
+        var again = EncoderExport.Write(ImportFixture.Tiny, Safetensors.Read(Path.Combine(outDir, Checkpoint.ModelFile)).Tensors,
+            Path.Combine(outDir, "export"));
         var batch = new Dictionary<string, TensorData>
         {
             ["input_ids"] = TensorData.Create(new long[] { 2, 10, 11, 3, 2, 12, 3, 0 }, 2, 4),
@@ -84,14 +85,16 @@ public sealed class OnnxImportTests
     {
         var config = ImportFixture.Tiny with { ModelType = "electra", EmbeddingSize = 8 };
         var rng = new Random(3);
-        TensorData Random(long[] shape) => TensorData.Create(Enumerable.Range(0, (int)shape.Aggregate(1L, (x, d) => x * d)).Select(_ => (float)rng.NextDouble()).ToArray(), shape);
+        TensorData Random(long[] shape) => TensorData.Create(Enumerable.Range(0,
+            (int)shape.Aggregate(1L, (x, d) => x * d)).Select(_ => (float)rng.NextDouble()).ToArray(), shape);
         var tensors = PretrainedImport.EncoderParameters(config).ToDictionary(kv => kv.Key, kv => Random(kv.Value));   // ElectraForPreTraining: electra.* names
         Assert.IsTrue(tensors.ContainsKey("electra.embeddings_project.weight"));
         tensors["discriminator_predictions.dense.weight"] = Random([16, 16]);
         tensors["discriminator_predictions.dense_prediction.weight"] = Random([1, 16]);
         var outDir = Path.Combine(Directory.CreateTempSubdirectory("onnxpretrain-electra-").FullName, "electra");
         var report = PretrainedImport.Run(new ImportOptions(ImportFixture.HfFolder(tensors, HfEncoderConfig.ToJson(config)), outDir), TextWriter.Null);
-        CollectionAssert.AreEquivalent(new[] { "discriminator_predictions.dense.weight", "discriminator_predictions.dense_prediction.weight" }, report.Heads.ToArray());
+        CollectionAssert.AreEquivalent(new[] { "discriminator_predictions.dense.weight",
+            "discriminator_predictions.dense_prediction.weight" }, report.Heads.ToArray());
         Assert.IsEmpty(report.NewlyInitialised);
         var written = Safetensors.Read(Path.Combine(outDir, Checkpoint.ModelFile)).Tensors;
         CollectionAssert.AreEqual(tensors["electra.embeddings_project.weight"].AsFloats(), written["electra.embeddings_project.weight"].AsFloats());
