@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnnxPretrain.Cli.Commands;
+using OnnxPretrain.Models;
 using OnnxPretrain.Runtime;
 using OnnxPretrain.Training;
 
@@ -170,8 +171,7 @@ public static partial class CliCommands
         c.SetAction(r => Guard(() =>
         {
             var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
-            if (r.GetValue(objective) is { } type) recipe = (recipe with { Objective = recipe.Objective with { Type = type,
-                Clusters = recipe.Objective.Clusters ?? "synthetic" } }).Validate();
+            if (r.GetValue(objective) is { } type) recipe = (recipe with { Objective = BenchObjective(recipe.Objective, type) }).Validate();
             var work = Directory.CreateTempSubdirectory("onnxpretrain-bench-").FullName;
             try
             {
@@ -194,4 +194,8 @@ public static partial class CliCommands
         c.Subcommands.Add(BenchRetrievalCommand());
         return c;
     }
+
+    /// <summary><c>bench --objective</c>: the recipe's own settings when the type is unchanged, else the type's defaults (C-RTS: synthetic clusters).</summary>
+    private static ObjectiveConfig BenchObjective(ObjectiveConfig current, string type) => current.Type == type ? current
+        : ObjectiveRegistry.NewConfig(type) is ClusterTokenDetectionConfig crts ? crts with { Clusters = "synthetic" } : ObjectiveRegistry.NewConfig(type);
 }

@@ -70,7 +70,7 @@ public static class FineTuneAs2
         var recipe = pretrained with
         {
             Name = pretrained.Name + suffix,
-            Objective = new ObjectiveConfig { Type = "as2" },
+            Objective = new SequenceClassificationConfig { Type = "as2" },
             Data = pretrained.Data with { SequenceLength = o.MaxLength },
             Training = pretrained.Training with
             {

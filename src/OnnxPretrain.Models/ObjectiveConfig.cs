@@ -1,116 +1,242 @@
 namespace OnnxPretrain.Models;
 
 /// <summary>
-/// The pre-training objective of a recipe (JSON <c>objective</c>): which head and loss, and the masking rates the
-/// data pipeline uses for it. Sources: BERT (Devlin et al. 2019 §3.1), ELECTRA (Clark et al. 2020 §3),
-/// RTS / C-RTS / SLM (Di Liello et al., "Efficient pre-training objectives for Transformers").
+/// The settings of a recipe's objective (JSON <c>objective</c>): its <c>type</c>, plus the settings of that objective
+/// only, in the objective's own record below (a key of another objective is an unknown key). Which record a type uses
+/// is listed in the Training project's <c>ObjectiveRegistry</c>.
 /// </summary>
-public sealed record ObjectiveConfig
+public abstract record ObjectiveConfig
 {
-    /// <summary>Contrastive pooling modes.</summary>
-    public static readonly IReadOnlyList<string> PoolingModes = ["mean", "cls"];
-
-    /// <summary>Contrastive pair sources.</summary>
-    public static readonly IReadOnlyList<string> PairSources = ["auto", "title", "neighbours"];
-
-    /// <summary>The objective's name, one of the Training project's <c>ObjectiveRegistry.Types</c> (checked there).</summary>
+    /// <summary>The objective's name (<c>mlm</c>, <c>electra</c>, ...), one of the registry's types.</summary>
     public string Type { get; init; } = "mlm";
 
+    /// <summary>Checks every setting; messages name the JSON path (<paramref name="path"/>.key) and the value.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public abstract ObjectiveConfig Validate(string path = "objective");
+
+    /// <summary>Throws naming <paramref name="path"/>.<paramref name="key"/> and <paramref name="value"/> unless <paramref name="ok"/>.</summary>
+    protected static void Check(bool ok, string path, string key, object? value, string expected)
+    {
+        if (!ok) throw new ArgumentException($"{path}.{key} ({value}) {expected}.");
+    }
+}
+
+/// <summary>Token selection shared by the objectives that corrupt their input: the selection probability.</summary>
+public abstract record SelectionConfig : ObjectiveConfig
+{
     /// <summary>Probability that a non-special token is selected (0.15).</summary>
     public float MaskProbability { get; init; } = 0.15f;
 
-    /// <summary>MLM: fraction of selected tokens replaced by [MASK] (0.8); ELECTRA: 0.85.</summary>
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        Check(MaskProbability is > 0 and < 1, path, "mask_probability", MaskProbability, "must be in (0, 1)");
+        return this;
+    }
+}
+
+/// <summary>
+/// BERT's masking of the selected tokens (Devlin et al. 2019 §3.1): [MASK], a random token or kept. Used by MLM and by
+/// the objectives that add MLM (the sentence-pair objectives, PROP).
+/// </summary>
+public abstract record MaskingConfig : SelectionConfig
+{
+    /// <summary>Fraction of selected tokens replaced by [MASK] (null: the objective's default, <see cref="EffectiveMaskTokenFraction"/>).</summary>
     public float? MaskTokenFraction { get; init; }
 
-    /// <summary>MLM: fraction of selected tokens replaced by a random token (0.1).</summary>
+    /// <summary>Fraction of selected tokens replaced by a random token (0.1).</summary>
     public float RandomTokenFraction { get; init; } = 0.1f;
 
-    /// <summary>Optional cap on the selected tokens per sequence (vocabulary heads); null = no cap (every selected token is predicted).</summary>
-    public int? MaxPredictionsPerSequence { get; init; }
+    /// <summary>The [MASK] fraction in force: the configured one or BERT's 0.8.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public float EffectiveMaskTokenFraction => MaskTokenFraction ?? 0.8f;
 
-    /// <summary>ELECTRA: generator width as a fraction of the discriminator's (1/4).</summary>
-    public float GeneratorSizeFactor { get; init; } = 0.25f;
-
-    /// <summary>ELECTRA: weight λ of the discriminator loss (50).</summary>
-    public float DiscriminatorWeight { get; init; } = 50f;
-
-    /// <summary>C-RTS: inverse temperature β of the cluster sampling softmax (2.0).</summary>
-    public float CrtsBeta { get; init; } = 2.0f;
-
-    /// <summary>Sentence-level objectives: fraction of positive pairs (0.5).</summary>
-    public float PositiveFraction { get; init; } = 0.5f;
-
-    /// <summary>Sentence-level objectives: fraction of hard negatives (same document, another paragraph; 0.25); the rest are easy (another document).</summary>
-    public float HardNegativeFraction { get; init; } = 0.25f;
-
-    /// <summary>C-RTS: path of the token-cluster file (see tools/build-clusters), relative to the recipe file.</summary>
-    public string? Clusters { get; init; }
-
-    /// <summary>PROP (Ma et al. 2021 §4): word sets sampled per document (10).</summary>
-    public int PropSetsPerDocument { get; init; } = 10;
-
-    /// <summary>PROP: pairs of sets used per document (4); consecutive pairs of a batch share the document.</summary>
-    public int PropPairsPerDocument { get; init; } = 4;
-
-    /// <summary>PROP: λ of the Poisson distribution of the word-set length (3).</summary>
-    public double PoissonLambda { get; init; } = 3;
-
-    /// <summary>PROP: token budget of the word set in a row (16); the document gets T − 3 − this.</summary>
-    public int PropMaxSetTokens { get; init; } = 16;
-
-    /// <summary>PROP: margin of the pairwise hinge loss max(0, margin − s_pos + s_neg) (1).</summary>
-    public float RankingMargin { get; init; } = 1f;
-
-    /// <summary>Contrastive (Neelakantan et al. 2022 §2): temperature τ of the InfoNCE logits cos(q, d) / τ (0.05).</summary>
-    public float Temperature { get; init; } = 0.05f;
-
-    /// <summary>Contrastive: pooling of the last hidden state, <c>mean</c> over attention_mask (default) or <c>cls</c>.</summary>
-    public string Pooling { get; init; } = "mean";
-
-    /// <summary>Contrastive: pair source, <c>auto</c> (title ↔ text when a title exists, else neighbouring spans), <c>title</c> or <c>neighbours</c>.</summary>
-    public string PairSource { get; init; } = "auto";
-
-    /// <summary>Contrastive: average the A→B and B→A cross-entropies (true, default) or use A→B only.</summary>
-    public bool SymmetricLoss { get; init; } = true;
-
-    /// <summary>The [MASK] fraction in force: the configured one or the objective's default (MLM 0.8, ELECTRA 0.85).</summary>
-    public float EffectiveMaskTokenFraction => MaskTokenFraction ?? (Type == "electra" ? 0.85f : 0.8f);
-
-    /// <summary>Checks every field; messages name the JSON path and the values.</summary>
-    /// <exception cref="ArgumentException">A field is out of range.</exception>
-    public ObjectiveConfig Validate(string path = "objective")
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
     {
-        if (!(MaskProbability > 0 && MaskProbability < 1)) throw new ArgumentException($"{path}.mask_probability ({MaskProbability}) must be in (0, 1).");
+        base.Validate(path);
         float m = EffectiveMaskTokenFraction;
         if (!(m >= 0 && RandomTokenFraction >= 0 && m + RandomTokenFraction <= 1))
             throw new ArgumentException($"{path}.mask_token_fraction ({m}) + {path}.random_token_fraction ({RandomTokenFraction}) must be within [0, 1].");
-        if (MaxPredictionsPerSequence is <= 0) throw new ArgumentException($"{path}.max_predictions_per_sequence ({MaxPredictionsPerSequence}) must be > 0.");
-        if (!(GeneratorSizeFactor > 0
-            && GeneratorSizeFactor <= 1)) throw new ArgumentException($"{path}.generator_size_factor ({GeneratorSizeFactor}) must be in (0, 1].");
-        if (!(DiscriminatorWeight > 0)) throw new ArgumentException($"{path}.discriminator_weight ({DiscriminatorWeight}) must be > 0.");
-        if (!(CrtsBeta > 0)) throw new ArgumentException($"{path}.crts_beta ({CrtsBeta}) must be > 0.");
+        return this;
+    }
+}
+
+/// <summary>MLM (BERT §3.1): <c>type</c> <c>mlm</c>.</summary>
+public sealed record MaskedLmConfig : MaskingConfig
+{
+    /// <summary>Optional cap on the selected tokens per sequence; null = no cap (every selected token is predicted).</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
+        Check(MaxPredictionsPerSequence is null or > 0, path, "max_predictions_per_sequence", MaxPredictionsPerSequence, "must be > 0");
+        return this;
+    }
+}
+
+/// <summary>
+/// ELECTRA (Clark et al. 2020 §3): <c>type</c> <c>electra</c>. The generator's input is masked as MLM's, but every
+/// selected token that is not [MASK]ed stays as it is (no random replacement: the generator supplies those).
+/// </summary>
+public sealed record ElectraConfig : SelectionConfig
+{
+    /// <summary>Fraction of selected tokens replaced by [MASK] (0.85); the rest stay.</summary>
+    public float MaskTokenFraction { get; init; } = 0.85f;
+
+    /// <summary>Optional cap on the selected tokens per sequence; null = no cap.</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <summary>Generator width as a fraction of the discriminator's (1/4).</summary>
+    public float GeneratorSizeFactor { get; init; } = 0.25f;
+
+    /// <summary>Weight λ of the discriminator loss (50).</summary>
+    public float DiscriminatorWeight { get; init; } = 50f;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
+        Check(MaskTokenFraction is >= 0 and <= 1, path, "mask_token_fraction", MaskTokenFraction, "must be in [0, 1]");
+        Check(MaxPredictionsPerSequence is null or > 0, path, "max_predictions_per_sequence", MaxPredictionsPerSequence, "must be > 0");
+        Check(GeneratorSizeFactor is > 0 and <= 1, path, "generator_size_factor", GeneratorSizeFactor, "must be in (0, 1]");
+        Check(DiscriminatorWeight > 0, path, "discriminator_weight", DiscriminatorWeight, "must be > 0");
+        return this;
+    }
+}
+
+/// <summary>SLM (Di Liello et al. 2021): <c>type</c> <c>slm</c>; every selected token is swapped for a random one.</summary>
+public sealed record SwappedLmConfig : SelectionConfig
+{
+    /// <summary>Optional cap on the selected tokens per sequence; null = no cap.</summary>
+    public int? MaxPredictionsPerSequence { get; init; }
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
+        Check(MaxPredictionsPerSequence is null or > 0, path, "max_predictions_per_sequence", MaxPredictionsPerSequence, "must be > 0");
+        return this;
+    }
+}
+
+/// <summary>RTS (Di Liello et al. 2021 §3): <c>type</c> <c>rts</c>; each selected token is replaced by a uniform random one.</summary>
+public record TokenDetectionConfig : SelectionConfig;
+
+/// <summary>C-RTS (Di Liello et al. 2021 §3): <c>type</c> <c>crts</c>; replacements drawn by token cluster.</summary>
+public sealed record ClusterTokenDetectionConfig : TokenDetectionConfig
+{
+    /// <summary>Path of the token-cluster file (see tools/build-clusters), relative to the recipe file. Required.</summary>
+    public string? Clusters { get; init; }
+
+    /// <summary>Inverse temperature β of the cluster sampling softmax (2.0).</summary>
+    public float CrtsBeta { get; init; } = 2.0f;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
+        Check(CrtsBeta > 0, path, "crts_beta", CrtsBeta, "must be > 0");
+        if (string.IsNullOrWhiteSpace(Clusters))
+            throw new ArgumentException($"{path}.clusters is required for type 'crts' (a file written by tools/build-clusters).");
+        return this;
+    }
+}
+
+/// <summary>
+/// The sentence-level objectives for AS2 (Di Liello et al. 2022): <c>type</c> <c>ssp</c>, <c>sp</c>, <c>psd</c> or
+/// <c>all</c>; pairs drawn from the corpus structure, with MLM on them.
+/// </summary>
+public sealed record SentencePairConfig : MaskingConfig
+{
+    /// <summary>Fraction of positive pairs (0.5).</summary>
+    public float PositiveFraction { get; init; } = 0.5f;
+
+    /// <summary>Fraction of hard negatives (same document, another paragraph; 0.25; PSD has none); the rest are easy (another document).</summary>
+    public float HardNegativeFraction { get; init; } = 0.25f;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
         if (!(PositiveFraction > 0 && HardNegativeFraction >= 0 && PositiveFraction + HardNegativeFraction <= 1))
             throw new ArgumentException($"{path}.positive_fraction ({PositiveFraction}) + {path}.hard_negative_fraction " +
                 $"({HardNegativeFraction}) must be within (0, 1].");
-        ValidateRetrieval(path);
-        if (Type == "crts" && string.IsNullOrWhiteSpace(Clusters)) throw new ArgumentException($"{path}.clusters is required for type " +
-            $"'crts' (a file written by tools/build-clusters).");
         return this;
     }
+}
 
-    private void ValidateRetrieval(string path)
+/// <summary>PROP (Ma et al. 2021 §3-4): <c>type</c> <c>prop</c>; representative word prediction plus MLM.</summary>
+public sealed record PropConfig : MaskingConfig
+{
+    /// <summary>Word sets sampled per document (10).</summary>
+    public int PropSetsPerDocument { get; init; } = 10;
+
+    /// <summary>Pairs of sets used per document (4); consecutive pairs of a batch share the document.</summary>
+    public int PropPairsPerDocument { get; init; } = 4;
+
+    /// <summary>λ of the Poisson distribution of the word-set length (3).</summary>
+    public double PoissonLambda { get; init; } = 3;
+
+    /// <summary>Token budget of the word set in a row (16); the document gets T − 3 − this.</summary>
+    public int PropMaxSetTokens { get; init; } = 16;
+
+    /// <summary>Margin of the pairwise hinge loss max(0, margin − s_pos + s_neg) (1).</summary>
+    public float RankingMargin { get; init; } = 1f;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
     {
-        if (PropSetsPerDocument < 2) throw new ArgumentException($"{path}.prop_sets_per_document ({PropSetsPerDocument}) must be >= 2.");
+        base.Validate(path);
+        Check(PropSetsPerDocument >= 2, path, "prop_sets_per_document", PropSetsPerDocument, "must be >= 2");
         int maxPairs = PropSetsPerDocument * (PropSetsPerDocument - 1) / 2;
-        if (PropPairsPerDocument < 1 || PropPairsPerDocument > maxPairs)
-            throw new ArgumentException($"{path}.prop_pairs_per_document ({PropPairsPerDocument}) must be in [1, {maxPairs}] (pairs of " +
-                $"{PropSetsPerDocument} sets).");
-        if (!(PoissonLambda > 0 && PoissonLambda <= 50)) throw new ArgumentException($"{path}.poisson_lambda ({PoissonLambda}) must be in (0, 50].");
-        if (PropMaxSetTokens < 1) throw new ArgumentException($"{path}.prop_max_set_tokens ({PropMaxSetTokens}) must be >= 1.");
-        if (!(RankingMargin > 0)) throw new ArgumentException($"{path}.ranking_margin ({RankingMargin}) must be > 0.");
-        if (!(Temperature > 0 && Temperature <= 10)) throw new ArgumentException($"{path}.temperature ({Temperature}) must be in (0, 10].");
-        if (!PoolingModes.Contains(Pooling)) throw new ArgumentException($"{path}.pooling is '{Pooling}'; expected one of {string.Join(", ", PoolingModes)}.");
-        if (!PairSources.Contains(PairSource)) throw new ArgumentException($"{path}.pair_source is '{PairSource}'; expected one of " +
-            $"{string.Join(", ", PairSources)}.");
+        Check(PropPairsPerDocument >= 1 && PropPairsPerDocument <= maxPairs, path, "prop_pairs_per_document", PropPairsPerDocument,
+            $"must be in [1, {maxPairs}] (pairs of {PropSetsPerDocument} sets)");
+        Check(PoissonLambda is > 0 and <= 50, path, "poisson_lambda", PoissonLambda, "must be in (0, 50]");
+        Check(PropMaxSetTokens >= 1, path, "prop_max_set_tokens", PropMaxSetTokens, "must be >= 1");
+        Check(RankingMargin > 0, path, "ranking_margin", RankingMargin, "must be > 0");
+        return this;
     }
+}
+
+/// <summary>Contrastive pre-training (Neelakantan et al. 2022 §2): <c>type</c> <c>contrastive</c>; in-batch InfoNCE.</summary>
+public sealed record ContrastiveConfig : ObjectiveConfig
+{
+    /// <summary>Pooling modes.</summary>
+    public static readonly IReadOnlyList<string> PoolingModes = ["mean", "cls"];
+
+    /// <summary>Pair sources.</summary>
+    public static readonly IReadOnlyList<string> PairSources = ["auto", "title", "neighbours"];
+
+    /// <summary>Temperature τ of the InfoNCE logits cos(q, d) / τ (0.05).</summary>
+    public float Temperature { get; init; } = 0.05f;
+
+    /// <summary>Pooling of the last hidden state, <c>mean</c> over attention_mask (default) or <c>cls</c>.</summary>
+    public string Pooling { get; init; } = "mean";
+
+    /// <summary>Pair source: <c>auto</c> (title ↔ text when a title exists, else neighbouring spans), <c>title</c> or <c>neighbours</c>.</summary>
+    public string PairSource { get; init; } = "auto";
+
+    /// <summary>Average the A→B and B→A cross-entropies (true, default) or use A→B only.</summary>
+    public bool SymmetricLoss { get; init; } = true;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        Check(Temperature is > 0 and <= 10, path, "temperature", Temperature, "must be in (0, 10]");
+        if (!PoolingModes.Contains(Pooling))
+            throw new ArgumentException($"{path}.pooling is '{Pooling}'; expected one of {string.Join(", ", PoolingModes)}.");
+        if (!PairSources.Contains(PairSource))
+            throw new ArgumentException($"{path}.pair_source is '{PairSource}'; expected one of {string.Join(", ", PairSources)}.");
+        return this;
+    }
+}
+
+/// <summary>Sequence-pair classification for fine-tuning (<c>type</c> <c>as2</c>): no settings.</summary>
+public sealed record SequenceClassificationConfig : ObjectiveConfig
+{
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective") => this;
 }

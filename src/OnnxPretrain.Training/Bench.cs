@@ -97,7 +97,7 @@ public static class Bench
         var c = r.Model;
         int t = r.Data.SequenceLength;
         if (RetrievalData.Handles(r)) b *= 2;                                            // retrieval: b pairs = 2b rows
-        double n = (double)b * t, m = r.Objective.MaskProbability * b * (t - 2);
+        double n = (double)b * t, m = (r.Objective as SelectionConfig)?.MaskProbability * b * (t - 2) ?? 0;
         double Encoder(EncoderConfig e) => e.NumHiddenLayers * (8 * n * e.HiddenSize * e.HiddenSize + 4 * n * e.HiddenSize * e.IntermediateSize
             + 4.0 * b * t * t * e.HiddenSize) + (e.EffectiveEmbeddingSize != e.HiddenSize ? 2 * n * e.EffectiveEmbeddingSize * e.HiddenSize : 0);
         double VocabHead(EncoderConfig e) => 2 * m * e.HiddenSize * e.EffectiveEmbeddingSize + 2 * m * e.EffectiveEmbeddingSize * e.VocabSize;

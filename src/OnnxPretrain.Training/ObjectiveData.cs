@@ -59,7 +59,7 @@ public sealed class CrtsState(TokenClusters clusters, ClusterCounts counts) : IT
         return new CrtsState(clusters, counts);
     }
 
-    internal IBatcher Batcher(int t, long seed, ObjectiveConfig o, SpecialTokens specials) =>
+    internal IBatcher Batcher(int t, long seed, ClusterTokenDetectionConfig o, SpecialTokens specials) =>
         new Recording(new CrtsBatcher(new CrtsBatcherOptions { SequenceLength = t, Seed = seed, ReplaceProbability = o.MaskProbability, Beta = o.CrtsBeta },
             specials, clusters, counts), _built);
 

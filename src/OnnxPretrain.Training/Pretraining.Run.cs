@@ -58,7 +58,7 @@ public static partial class Pretraining
     {
         string? resumeFrom = Trainer.ResumePoint(o.RunDir, o.Resume);
         var data = LoadData(recipe, recipe.Model.VocabSize, o);
-        var crts = recipe.Objective.Type == "crts" ? CrtsState.Load(RelativeTo(recipe, recipe.Objective.Clusters!), resumeFrom) : null;
+        var crts = recipe.Objective is ClusterTokenDetectionConfig c ? CrtsState.Load(RelativeTo(recipe, c.Clusters!), resumeFrom) : null;
         var sources = RetrievalSources(recipe, data.Tokenizer, data.Corpus, data.Train.Shard, data.Valid.Shard)
             ?? Sources(recipe, data.Tokenizer.Specials, data.Train.Shard, data.Valid.Shard, crts, o.Log);
         bool lead = o.Parallel?.IsLead ?? true, built = File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName));
@@ -97,7 +97,7 @@ public static partial class Pretraining
 
     private static IBatchSource SentenceSource(Recipe recipe, SpecialTokens specials, ITokenizedCorpus corpus, long seed)
     {
-        var o = recipe.Objective;
+        var o = (SentencePairConfig)recipe.Objective;
         IBatchSource One(SentenceLevelTask task, long s) => new SentenceLevelSource(new SentenceLevelBatcher(new SentenceLevelBatcherOptions
         {
             Task = task, SequenceLength = recipe.Data.SequenceLength, Seed = s, PositiveFraction = o.PositiveFraction,

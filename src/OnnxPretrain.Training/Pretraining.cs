@@ -34,7 +34,7 @@ public static partial class Pretraining
         var source = ObjectiveRegistry.Get(type).Rows;
         if (source == RowSource.DocumentPairs) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
         var rows = SyntheticData.Sequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
-        var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = recipe.Objective with { Type = "mlm" } };
+        var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = MaskingOf(recipe.Objective) };
         crts ??= type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;
         var batch = new BatchStream(rows, ObjectiveData.CreateBatcher(batcherRecipe, specials, recipe.Training.Seed, crts), batchSize,
             recipe.Training.Seed).Get(0);
@@ -51,6 +51,12 @@ public static partial class Pretraining
             : SentenceLevelInputNames.SentenceLabels] = new BatchArray(Enumerable.Range(0, batchSize).Select(i => (long)(1 - i % 2)).ToArray(), [batchSize]);
         return batch with { Arrays = arrays };
     }
+
+    /// <summary>The MLM settings that make a pair objective's example rows: its own masking, or MLM's defaults.</summary>
+    private static MaskedLmConfig MaskingOf(ObjectiveConfig o) => o is MaskingConfig m
+        ? new MaskedLmConfig { Type = "mlm", MaskProbability = m.MaskProbability, MaskTokenFraction = m.EffectiveMaskTokenFraction,
+            RandomTokenFraction = m.RandomTokenFraction }
+        : new MaskedLmConfig { Type = "mlm" };
 
     /// <summary>
     /// Training and held-out sources of the retrieval objectives (<c>prop</c>, <c>contrastive</c>), drawn from the shards'

@@ -146,8 +146,9 @@ public sealed record Recipe
     /// <summary>Encoder hyper-parameters.</summary>
     public EncoderConfig Model { get; init; } = new();
 
-    /// <summary>Objective.</summary>
-    public ObjectiveConfig Objective { get; init; } = new();
+    /// <summary>Objective: its type and that objective's own settings record (see <see cref="ObjectiveRegistry"/>).</summary>
+    [JsonConverter(typeof(ObjectiveConfigJson))]
+    public ObjectiveConfig Objective { get; init; } = new MaskedLmConfig { Type = "mlm" };
 
     /// <summary>Data settings.</summary>
     public DataConfig Data { get; init; } = new();
@@ -200,14 +201,7 @@ public sealed record Recipe
 
     /// <summary>Parses and validates recipe JSON; <paramref name="source"/> names it in messages.</summary>
     /// <exception cref="ArgumentException">Unknown key, wrong value type or invalid value.</exception>
-    public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r =>
-    {
-        var recipe = (r with { SourcePath = source }).Validate();
-        var objective = JsonNode.Parse(json,
-            documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })?["objective"];
-        if (objective is JsonObject keys) ObjectiveRegistry.CheckSettings(recipe.Objective.Type, keys.Select(kv => kv.Key));
-        return recipe;
-    });
+    public static Recipe Parse(string json, string source) => ParseJson<Recipe>(json, source, r => (r with { SourcePath = source }).Validate());
 
     /// <summary>
     /// Deserialises recipe JSON of type <typeparamref name="T"/> with <see cref="JsonOptions"/>, then <paramref name="finish"/>es
@@ -222,7 +216,7 @@ public sealed record Recipe
         }
         catch (JsonException e)
         {
-            var key = e.Message.Contains("could not be mapped") ? "unknown key" : "invalid value";
+            var key = e.Message.Contains("could not be mapped") || e.Message.Contains("is not a setting") ? "unknown key" : "invalid value";
             throw new ArgumentException($"{source}: {key} at {e.Path?.TrimStart('$', '.')}: {e.Message}", e);
         }
         try

@@ -14,19 +14,21 @@ public static class RetrievalData
     public static bool Handles(Recipe recipe) => ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.DocumentPairs;
 
     /// <summary>PROP batcher options from the recipe (objective rates, data.sequence_length).</summary>
-    public static PropBatcherOptions PropOptions(Recipe recipe, long seed) => new()
+    public static PropBatcherOptions PropOptions(Recipe recipe, long seed) => PropOptions((PropConfig)recipe.Objective, recipe.Data.SequenceLength, seed);
+
+    private static PropBatcherOptions PropOptions(PropConfig o, int sequenceLength, long seed) => new()
     {
-        SequenceLength = recipe.Data.SequenceLength, Seed = seed, SetsPerDocument = recipe.Objective.PropSetsPerDocument,
-        PairsPerDocument = recipe.Objective.PropPairsPerDocument, PoissonLambda = recipe.Objective.PoissonLambda,
-        MaxSetTokens = recipe.Objective.PropMaxSetTokens, MaskProbability = recipe.Objective.MaskProbability,
-        MaskTokenFraction = recipe.Objective.EffectiveMaskTokenFraction, RandomTokenFraction = recipe.Objective.RandomTokenFraction,
+        SequenceLength = sequenceLength, Seed = seed, SetsPerDocument = o.PropSetsPerDocument,
+        PairsPerDocument = o.PropPairsPerDocument, PoissonLambda = o.PoissonLambda,
+        MaxSetTokens = o.PropMaxSetTokens, MaskProbability = o.MaskProbability,
+        MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction,
     };
 
     /// <summary>Contrastive batcher options from the recipe.</summary>
     public static ContrastivePairBatcherOptions ContrastiveOptions(Recipe recipe, long seed) => new()
     {
         SequenceLength = recipe.Data.SequenceLength, Seed = seed,
-        PairSource = recipe.Objective.PairSource switch { "title" => ContrastivePairSource.Title,
+        PairSource = ((ContrastiveConfig)recipe.Objective).PairSource switch { "title" => ContrastivePairSource.Title,
             "neighbours" => ContrastivePairSource.Neighbours, _ => ContrastivePairSource.Auto },
     };
 
@@ -43,7 +45,7 @@ public static class RetrievalData
     /// <exception cref="ArgumentException">The corpus cannot give the objective's examples (see the batchers).</exception>
     public static IBatchSource Source(Recipe recipe, PropWordRules? rules, SpecialTokens specials, ITokenizedCorpus corpus,
         IReadOnlyList<int[]?>? titles, long seed) =>
-        recipe.Objective.Type == "prop"
+        recipe.Objective is PropConfig
             ? new PropSource(new PropBatcher(PropOptions(recipe, seed), specials, corpus, rules), recipe.Training.BatchSize)
             : new ContrastiveSource(new ContrastivePairBatcher(ContrastiveOptions(recipe, seed), specials, corpus, titles), recipe.Training.BatchSize);
 

@@ -21,7 +21,7 @@ public sealed class EncoderExportTests
     public void Export_TrainedWeights_MatchEvalModelHiddenStates(string type)
     {
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-").FullName;
-        var objective = ObjectiveRegistry.Graph(Tiny(type), new ObjectiveConfig { Type = "rts" }, 10, seed: 3);
+        var objective = ObjectiveRegistry.Graph(Tiny(type), ObjectiveRegistry.NewConfig("rts"), 10, seed: 3);
         var rng = new Random(1);
         var ids = Enumerable.Range(0, 20).Select(i => i % 10 == 0 ? 1L : rng.Next(4, 50)).ToArray();
         var mask = Enumerable.Range(0, 20).Select(i => i >= 17 ? 0L : 1L).ToArray();
@@ -52,7 +52,7 @@ public sealed class EncoderExportTests
     public void Export_SequenceClassification_MatchesEvalModelLogits(string type)
     {
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-export-cls-").FullName;
-        var objective = ObjectiveRegistry.Graph(Tiny(type), new ObjectiveConfig { Type = "as2" }, 10, seed: 4);
+        var objective = ObjectiveRegistry.Graph(Tiny(type), ObjectiveRegistry.NewConfig("as2"), 10, seed: 4);
         var rng = new Random(2);
         var batch = new Dictionary<string, TensorData>
         {
@@ -140,7 +140,7 @@ public sealed class EncoderExportTests
             Assert.Inconclusive("onnxruntime-node is not installed: run `npm install --prefix tests/node --no-package-lock " +
                 "--onnxruntime-node-install=skip` (.ci/run does).");
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-node-").FullName;
-        var objective = ObjectiveRegistry.Graph(Tiny("electra"), new ObjectiveConfig { Type = "as2" }, 10, seed: 6);
+        var objective = ObjectiveRegistry.Graph(Tiny("electra"), ObjectiveRegistry.NewConfig("as2"), 10, seed: 6);
         var g = OnnxPretrain.Onnx.Graph.Create();
         objective.Build(g, false);
         var weights = g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);

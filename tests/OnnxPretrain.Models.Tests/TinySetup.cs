@@ -20,7 +20,8 @@ public static class TinySetup
         AttentionProbsDropoutProb = dropout, InitializerRange = init,
     };
 
-    public static ObjectiveConfig Objective(string type) => new() { Type = type, Clusters = type == "crts" ? "c.txt" : null };
+    public static ObjectiveConfig Objective(string type) =>
+        ObjectiveRegistry.NewConfig(type) is ClusterTokenDetectionConfig crts ? crts with { Clusters = "c.txt" } : ObjectiveRegistry.NewConfig(type);
 
     public static string Build(PretrainingObjective objective, Func<Dictionary<string, TensorData>> batch, float? maxGradNorm = null)
     {

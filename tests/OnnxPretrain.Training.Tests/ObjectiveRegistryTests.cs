@@ -16,7 +16,8 @@ public sealed class ObjectiveRegistryTests
     public void EveryObjective_GraphInputsEqualTheExampleBatch(string type)
     {
         var recipe = Recipe.Load(Fixture.Create(steps: 1));
-        recipe = recipe with { Objective = new ObjectiveConfig { Type = type, Clusters = "synthetic" } };
+        var objective = ObjectiveRegistry.NewConfig(type);
+        recipe = recipe with { Objective = objective is ClusterTokenDetectionConfig crts ? crts with { Clusters = "synthetic" } : objective };
         var graph = Graph.Create(type);
         ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, 1).Build(graph, training: false);
         var batch = Pretraining.ExampleBatch(recipe, Pretraining.Specials(recipe));

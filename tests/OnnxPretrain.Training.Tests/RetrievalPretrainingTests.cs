@@ -35,7 +35,7 @@ public sealed class RetrievalPretrainingTests
     {
         var prop = Fixture.Create(steps: 2, objective: "prop");
         var pretrained = Run(prop, Path.Combine(Path.GetDirectoryName(prop)!, "prop")).Checkpoint;
-        var as2 = Recipe.Load(prop) with { Objective = new Models.ObjectiveConfig { Type = "as2" } };
+        var as2 = Recipe.Load(prop) with { Objective = ObjectiveRegistry.NewConfig("as2") };
         var dir = Path.Combine(Path.GetDirectoryName(prop)!, "as2");
         Pretraining.BuildArtifacts(as2, dir, TextWriter.Null);
         var log = new StringWriter();

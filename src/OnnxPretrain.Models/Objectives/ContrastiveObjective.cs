@@ -8,10 +8,10 @@ namespace OnnxPretrain.Models.Objectives;
 /// Contrastive Pre-Training", §2). The batch holds B positive pairs as 2B rows (rows 0 … B − 1 side A, rows B … 2B − 1
 /// side B, built by ContrastivePairBatcher in OnnxPretrain.Data) and <c>contrastive_labels</c> (B) int64 = 0 … B − 1.
 /// One shared encoder (no extra parameters, so the checkpoint exports as a plain <c>feature-extraction</c> encoder) runs
-/// once on all 2B rows; embeddings are pooled (<see cref="ObjectiveConfig.Pooling"/>: <c>mean</c> over attention_mask,
+/// once on all 2B rows; embeddings are pooled (<see cref="ContrastiveConfig.Pooling"/>: <c>mean</c> over attention_mask,
 /// default, or <c>cls</c>) and L2-normalised; logits (B, B) = A·Bᵀ / τ (cosine similarities over the temperature
-/// <see cref="ObjectiveConfig.Temperature"/>, 0.05); the loss is the InfoNCE cross-entropy with label b for row b,
-/// averaged with the B→A direction when <see cref="ObjectiveConfig.SymmetricLoss"/> (default). Metric
+/// <see cref="ContrastiveConfig.Temperature"/>, 0.05); the loss is the InfoNCE cross-entropy with label b for row b,
+/// averaged with the B→A direction when <see cref="ContrastiveConfig.SymmetricLoss"/> (default). Metric
 /// <c>contrastive_accuracy</c>: rows whose own pair has the largest A→B logit.
 /// </summary>
 public sealed class ContrastiveObjective : PretrainingObjective
@@ -20,8 +20,11 @@ public sealed class ContrastiveObjective : PretrainingObjective
     public const float NormEpsilon = 1e-12f;
 
     /// <summary>Creates the objective.</summary>
-    public ContrastiveObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
+    public ContrastiveObjective(EncoderConfig encoder, ContrastiveConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
+
+    /// <summary>The objective's settings.</summary>
+    public ContrastiveConfig Settings => (ContrastiveConfig)Objective;
 
     /// <inheritdoc />
     public override ForwardOutputs Build(Graph g, bool training)
@@ -30,9 +33,9 @@ public sealed class ContrastiveObjective : PretrainingObjective
         var labels = g.Input(ContrastiveInputNames.Labels, DataType.Int64, new Shape("pairs"));                          // (B)
         var L = NewLayers(g);
         var hidden = Encode(L, Encoder, Encoder.ModelType, ids, mask, types, training);           // (2B, T, H)
-        var pooled = Objective.Pooling == "cls" ? g.Gather(g.Reshape(hidden, -1, Encoder.HiddenSize), g.FirstTokenRows(ids))
+        var pooled = Settings.Pooling == "cls" ? g.Gather(g.Reshape(hidden, -1, Encoder.HiddenSize), g.FirstTokenRows(ids))
             : MeanPool(g, hidden, mask);                                                           // (2B, H)
-        var (logits, loss) = InfoNce(g, Normalize(g, pooled), Encoder.HiddenSize, labels, Objective.Temperature, Objective.SymmetricLoss);
+        var (logits, loss) = InfoNce(g, Normalize(g, pooled), Encoder.HiddenSize, labels, Settings.Temperature, Settings.SymmetricLoss);
         var accuracy = Heads.Accuracy(g, g.ArgMax(logits, -1), labels);
         return new ForwardOutputs([new("contrastive", loss, LossTargets.Labels(ContrastiveInputNames.Labels))], [new("contrastive_accuracy", accuracy)],
             [new("last_hidden_state", hidden), new("embeddings", pooled), new("contrastive_logits", logits)]);

@@ -18,15 +18,18 @@ namespace OnnxPretrain.Models.Objectives;
 public sealed class ElectraObjective : PretrainingObjective
 {
     /// <summary>Creates the objective.</summary>
-    public ElectraObjective(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed)
+    public ElectraObjective(EncoderConfig encoder, ElectraConfig objective, int sequenceLength, long seed)
         : base(encoder, objective, sequenceLength, seed) { }
+
+    /// <summary>The objective's settings.</summary>
+    public ElectraConfig Settings => (ElectraConfig)Objective;
 
     /// <summary>The generator's config: hidden, heads and intermediate size scaled by the factor; embeddings shared.</summary>
     public EncoderConfig GeneratorConfig() => Encoder with
     {
-        HiddenSize = (int)(Encoder.HiddenSize * Objective.GeneratorSizeFactor),
-        NumAttentionHeads = Math.Max(1, (int)(Encoder.NumAttentionHeads * Objective.GeneratorSizeFactor)),
-        IntermediateSize = (int)(Encoder.IntermediateSize * Objective.GeneratorSizeFactor),
+        HiddenSize = (int)(Encoder.HiddenSize * Settings.GeneratorSizeFactor),
+        NumAttentionHeads = Math.Max(1, (int)(Encoder.NumAttentionHeads * Settings.GeneratorSizeFactor)),
+        IntermediateSize = (int)(Encoder.IntermediateSize * Settings.GeneratorSizeFactor),
         EmbeddingSize = Encoder.EffectiveEmbeddingSize,
     };
 
@@ -57,7 +60,7 @@ public sealed class ElectraObjective : PretrainingObjective
         var losses = new LossTerm[]
         {
             new("generator", mlm.LossSum, LossTargets.Labels(BatcherInputNames.MaskedLmLabels)),
-            new("discriminator", disc.LossSum, new LossTargets(BatcherInputNames.AttentionMask, TargetCounting.Ones), Objective.DiscriminatorWeight),
+            new("discriminator", disc.LossSum, new LossTargets(BatcherInputNames.AttentionMask, TargetCounting.Ones), Settings.DiscriminatorWeight),
         };
         var replaced = g.ReduceMean(g.Cast(g.Equal(discLabels, g.Scalar(1, DataType.Int64)), DataType.Float), [], keepDims: false);
         return new ForwardOutputs(losses,

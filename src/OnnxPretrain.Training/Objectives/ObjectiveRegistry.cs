@@ -13,38 +13,30 @@ public static class ObjectiveRegistry
 {
     private static readonly SentenceLevelTask[] AllPairTasks = [SentenceLevelTask.Ssp, SentenceLevelTask.Sp, SentenceLevelTask.Psd];
 
-    // The objective settings of the recipes, by the part of the pipeline that reads them.
-    private static readonly string[] Masking = ["mask_probability", "mask_token_fraction", "random_token_fraction"];
-    private static readonly string[] Cap = ["max_predictions_per_sequence"];
-    private static readonly string[] Electra = ["generator_size_factor", "discriminator_weight"];
-    private static readonly string[] Crts = ["clusters", "crts_beta"];
-    private static readonly string[] Pairs = ["positive_fraction", "hard_negative_fraction"];
-    private static readonly string[] Prop = ["prop_sets_per_document", "prop_pairs_per_document", "poisson_lambda", "prop_max_set_tokens", "ranking_margin"];
-    private static readonly string[] Contrastive = ["temperature", "pooling", "pair_source", "symmetric_loss"];
-
     /// <summary>The registered objectives.</summary>
     public static IReadOnlyList<ObjectiveSpec> All { get; } =
     [
         new("mlm", "BERT, Devlin et al. 2019 §3.1", RowSource.PackedSequences, (e, o, t, s) => new MaskedLmObjective(e, o, t, s),
-            f => f.Encoder + f.VocabHead, [.. Masking, .. Cap], Batcher: Mlm),
+            f => f.Encoder + f.VocabHead, typeof(MaskedLmConfig), Batcher: Mlm),
         new("slm", "Di Liello et al. 2021, swapped language modelling", RowSource.PackedSequences, (e, o, t, s) => new MaskedLmObjective(e, o, t, s),
-            f => f.Encoder + f.VocabHead, ["mask_probability", .. Cap], Batcher: Slm),
-        new("electra", "ELECTRA, Clark et al. 2020 §3", RowSource.PackedSequences, (e, o, t, s) => new ElectraObjective(e, o, t, s),
-            f => f.Encoder + f.TokenHead + f.Generator(), ["mask_probability", "mask_token_fraction", .. Cap, .. Electra], Batcher: ElectraBatcher),
+            f => f.Encoder + f.VocabHead, typeof(SwappedLmConfig), Batcher: Slm),
+        new("electra", "ELECTRA, Clark et al. 2020 §3", RowSource.PackedSequences, (e, o, t, s) => new ElectraObjective(e, (ElectraConfig)o, t, s),
+            f => f.Encoder + f.TokenHead + f.Generator(), typeof(ElectraConfig), Batcher: ElectraBatcher),
         new("rts", "Di Liello et al. 2021 §3, random token substitution", RowSource.PackedSequences, (e, o, t, s) => new TokenDetectionObjective(e, o, t, s),
-            f => f.Encoder + f.TokenHead, ["mask_probability"], Batcher: Rts),
+            f => f.Encoder + f.TokenHead, typeof(TokenDetectionConfig), Batcher: Rts),
         new("crts", "Di Liello et al. 2021 §3, cluster-based RTS", RowSource.PackedSequences, (e, o, t, s) => new TokenDetectionObjective(e, o, t, s),
-            f => f.Encoder + f.TokenHead, ["mask_probability", .. Crts], Batcher: CrtsBatcher),
+            f => f.Encoder + f.TokenHead, typeof(ClusterTokenDetectionConfig), Batcher: CrtsBatcher),
         SentencePairs("ssp", [SentenceLevelTask.Ssp]),
         SentencePairs("sp", [SentenceLevelTask.Sp]),
         SentencePairs("psd", [SentenceLevelTask.Psd]),
         SentencePairs("all", AllPairTasks),
-        new("prop", "PROP, Ma et al. 2021 §3.3", RowSource.DocumentPairs, (e, o, t, s) => new PropObjective(e, o, t, s),
-            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 1), [.. Masking, .. Prop]),   // MLM + [CLS] score head
-        new("contrastive", "in-batch InfoNCE, Neelakantan et al. 2022", RowSource.DocumentPairs, (e, o, t, s) => new ContrastiveObjective(e, o, t, s),
-            f => f.Encoder + 2.0 * (f.Rows / 2) * (f.Rows / 2) * f.HiddenSize, Contrastive),            // + (B, B) similarity logits
+        new("prop", "PROP, Ma et al. 2021 §3.3", RowSource.DocumentPairs, (e, o, t, s) => new PropObjective(e, (PropConfig)o, t, s),
+            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 1), typeof(PropConfig)),   // MLM + [CLS] score head
+        new("contrastive", "in-batch InfoNCE, Neelakantan et al. 2022", RowSource.DocumentPairs,
+            (e, o, t, s) => new ContrastiveObjective(e, (ContrastiveConfig)o, t, s),
+            f => f.Encoder + 2.0 * (f.Rows / 2) * (f.Rows / 2) * f.HiddenSize, typeof(ContrastiveConfig)),            // + (B, B) similarity logits
         new("as2", "AS2 cross-encoder fine-tuning", RowSource.LabelledPairs, (e, o, t, s) => new SequenceClassificationObjective(e, o, t, s),
-            f => f.Encoder + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), []),
+            f => f.Encoder + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), typeof(SequenceClassificationConfig)),
     ];
 
     /// <summary>The registered <c>objective.type</c> values.</summary>
@@ -60,49 +52,51 @@ public static class ObjectiveRegistry
     public static PretrainingObjective Graph(EncoderConfig encoder, ObjectiveConfig objective, int sequenceLength, long seed) =>
         Get(objective.Type).Graph(encoder, objective, sequenceLength, seed);
 
-    /// <summary>
-    /// Checks that every key of a recipe's <c>objective</c> section (besides <c>type</c>) is a setting of its objective:
-    /// a key of another objective (<c>crts_beta</c> in an <c>mlm</c> recipe) would otherwise be silently ignored.
-    /// </summary>
-    /// <exception cref="ArgumentException">A key is not a setting of the type (names the JSON path and the type's settings).</exception>
-    public static void CheckSettings(string type, IEnumerable<string> keys)
-    {
-        var spec = Get(type);
-        foreach (var key in keys.Where(k => k != "type" && !spec.Settings.Contains(k)))
-            throw new ArgumentException($"objective.{key} is not a setting of objective type '{type}' (its settings: " +
-                (spec.Settings.Count == 0 ? "none" : string.Join(", ", spec.Settings)) + ").");
-    }
+    /// <summary>The default settings of <paramref name="type"/> (its <see cref="ObjectiveSpec.Config"/> record with defaults).</summary>
+    /// <exception cref="ArgumentException">The type is unknown.</exception>
+    public static ObjectiveConfig NewConfig(string type) => (ObjectiveConfig)Activator.CreateInstance(Get(type).Config)! with { Type = type };
+
+    /// <summary>The JSON keys of <paramref name="type"/>'s settings (snake_case, as in recipes), <c>type</c> excluded.</summary>
+    public static IReadOnlyList<string> Settings(string type) => Get(type).Config.GetProperties()
+        .Where(p => p.CanWrite && p.Name != nameof(ObjectiveConfig.Type))
+        .OrderBy(p => Depth(p.DeclaringType!)).ThenBy(p => p.MetadataToken)                     // base record's settings first
+        .Select(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name)).ToList();
+
+    private static int Depth(Type t) => t.BaseType is null ? 0 : 1 + Depth(t.BaseType);
 
     private static ObjectiveSpec SentencePairs(string type, SentenceLevelTask[] tasks) =>
         new(type, "Di Liello et al. 2022, sentence-level objectives for AS2", RowSource.SentencePairs, (e, o, t, s) => new SentencePairObjective(e, o, t, s),
-            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), [.. Masking, .. Pairs],
+            f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), typeof(SentencePairConfig),
                 SentenceTasks: tasks);  // MLM + [CLS] pair head
 
-    private static IBatcher Mlm(BatcherContext c) => new MlmBatcher(new MlmBatcherOptions
+    private static IBatcher Mlm(BatcherContext c) => c.Recipe.Objective is MaskedLmConfig o ? new MlmBatcher(new MlmBatcherOptions
     {
-        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = c.Recipe.Objective.MaskProbability,
-        MaskTokenFraction = c.Recipe.Objective.EffectiveMaskTokenFraction, RandomTokenFraction = c.Recipe.Objective.RandomTokenFraction,
-        MaxPredictionsPerSequence = c.Recipe.Objective.MaxPredictionsPerSequence,
-    }, c.Specials);
+        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = o.MaskProbability,
+        MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction, MaxPredictionsPerSequence = o.MaxPredictionsPerSequence,
+    }, c.Specials) : throw WrongConfig(c, typeof(MaskedLmConfig));
 
-    private static IBatcher Slm(BatcherContext c) => new SlmBatcher(new SlmBatcherOptions
+    private static IBatcher Slm(BatcherContext c) => c.Recipe.Objective is SwappedLmConfig o ? new SlmBatcher(new SlmBatcherOptions
     {
-        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = c.Recipe.Objective.MaskProbability,
-        MaxPredictionsPerSequence = c.Recipe.Objective.MaxPredictionsPerSequence,
-    }, c.Specials);
+        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = o.MaskProbability,
+            MaxPredictionsPerSequence = o.MaxPredictionsPerSequence,
+    }, c.Specials) : throw WrongConfig(c, typeof(SwappedLmConfig));
 
-    private static IBatcher ElectraBatcher(BatcherContext c) => new ElectraGeneratorBatcher(new ElectraBatcherOptions
+    private static IBatcher ElectraBatcher(BatcherContext c) => c.Recipe.Objective is ElectraConfig o ? new ElectraGeneratorBatcher(new ElectraBatcherOptions
     {
-        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = c.Recipe.Objective.MaskProbability,
-        MaskTokenFraction = c.Recipe.Objective.EffectiveMaskTokenFraction, MaxPredictionsPerSequence = c.Recipe.Objective.MaxPredictionsPerSequence,
-    }, c.Specials);
+        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, MaskProbability = o.MaskProbability,
+        MaskTokenFraction = o.MaskTokenFraction, MaxPredictionsPerSequence = o.MaxPredictionsPerSequence,
+    }, c.Specials) : throw WrongConfig(c, typeof(ElectraConfig));
 
-    private static IBatcher Rts(BatcherContext c) => new RtsBatcher(new RtsBatcherOptions
+    private static IBatcher Rts(BatcherContext c) => c.Recipe.Objective is TokenDetectionConfig o ? new RtsBatcher(new RtsBatcherOptions
     {
-        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, ReplaceProbability = c.Recipe.Objective.MaskProbability,
-    }, c.Specials);
+        SequenceLength = c.Recipe.Data.SequenceLength, Seed = c.Seed, ReplaceProbability = o.MaskProbability,
+    }, c.Specials) : throw WrongConfig(c, typeof(TokenDetectionConfig));
 
-    private static IBatcher CrtsBatcher(BatcherContext c) =>
-        (c.Crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters " +
-            "(objective.clusters).")).Batcher(c.Recipe.Data.SequenceLength, c.Seed, c.Recipe.Objective, c.Specials);
+    private static IBatcher CrtsBatcher(BatcherContext c) => c.Recipe.Objective is ClusterTokenDetectionConfig o
+        ? (c.Crts ?? throw new ArgumentException("objective.type 'crts' needs token clusters (objective.clusters)."))
+            .Batcher(c.Recipe.Data.SequenceLength, c.Seed, o, c.Specials)
+        : throw WrongConfig(c, typeof(ClusterTokenDetectionConfig));
+
+    private static ArgumentException WrongConfig(BatcherContext c, Type expected) =>
+        new($"objective.type '{c.Recipe.Objective.Type}' needs {expected.Name} settings; the recipe holds {c.Recipe.Objective.GetType().Name}.");
 }

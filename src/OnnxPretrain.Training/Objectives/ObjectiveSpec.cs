@@ -42,8 +42,8 @@ public sealed record FlopsTerms(double Encoder, double VocabHead, double TokenHe
 /// <param name="Rows">Where its rows come from.</param>
 /// <param name="Graph">Its forward graph and loss terms: (encoder, objective config, sequence length, seed) -> builder.</param>
 /// <param name="ForwardFlops">Matrix-product FLOPs of one forward pass from the parts.</param>
-/// <param name="Settings">The recipe keys under <c>objective</c> (besides <c>type</c>) this objective reads; any other
-/// key in a recipe of this type is an error that names it.</param>
+/// <param name="Config">Its settings record (an <see cref="ObjectiveConfig"/>): the recipe keys under <c>objective</c>
+/// besides <c>type</c>; any other key in a recipe of this type is an error that names it.</param>
 /// <param name="Batcher">The batcher of a <see cref="RowSource.PackedSequences"/> objective.</param>
 /// <param name="SentenceTasks">The pair tasks of a <see cref="RowSource.SentencePairs"/> objective (several: round-robin over batches).</param>
 public sealed record ObjectiveSpec(
@@ -52,6 +52,6 @@ public sealed record ObjectiveSpec(
     RowSource Rows,
     Func<EncoderConfig, ObjectiveConfig, int, long, PretrainingObjective> Graph,
     Func<FlopsTerms, double> ForwardFlops,
-    IReadOnlyList<string> Settings,
+    Type Config,
     Func<BatcherContext, IBatcher>? Batcher = null,
     IReadOnlyList<SentenceLevelTask>? SentenceTasks = null);

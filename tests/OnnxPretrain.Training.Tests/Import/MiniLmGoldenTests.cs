@@ -87,7 +87,7 @@ public sealed class MiniLmGoldenTests
         var batch = Batch();
         var recipe = Recipe.Load(Path.Combine(_dir, PretrainedImport.RecipeFile));
         var runDir = Path.Combine(_dir, "..", "eval");
-        var objective = ObjectiveRegistry.Graph(recipe.Model, new Models.ObjectiveConfig { Type = "rts" }, 64, seed: 1);
+        var objective = ObjectiveRegistry.Graph(recipe.Model, ObjectiveRegistry.NewConfig("rts"), 64, seed: 1);
         var withLabels = new Dictionary<string,
             TensorData>(batch) { ["labels"] = TensorData.Create(batch["attention_mask"].AsInt64s().Select(m => m == 1 ? 0L
                 : -100L).ToArray(), batch["input_ids"].Shape) };
