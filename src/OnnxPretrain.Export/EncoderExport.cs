@@ -102,12 +102,20 @@ public static class EncoderExport
         return weights;
     }
 
-    /// <summary>Copies <c>vocab.txt</c> and writes <c>tokenizer_config.json</c> / <c>special_tokens_map.json</c> for an uncased BERT tokenizer.</summary>
+    /// <summary>
+    /// Copies <c>vocab.txt</c> and writes <c>tokenizer.json</c>, <c>tokenizer_config.json</c> and
+    /// <c>special_tokens_map.json</c> for an uncased BERT tokenizer (what transformers.js and <c>AutoTokenizer</c> load).
+    /// </summary>
+    /// <param name="outDir">The export folder.</param>
+    /// <param name="vocabTxt">The WordPiece vocabulary.</param>
+    /// <param name="tokenizerJson">Write <c>tokenizer.json</c> with BERT's <c>[CLS] A [SEP]</c> template (encoders; the
+    /// seq2seq sources end with the end of sequence instead, which that template does not describe).</param>
     /// <exception cref="IOException">A file cannot be copied or written.</exception>
-    public static void WriteTokenizer(string outDir, string vocabTxt)
+    public static void WriteTokenizer(string outDir, string vocabTxt, bool tokenizerJson = true)
     {
         File.Copy(vocabTxt, Path.Combine(outDir, "vocab.txt"), overwrite: true);
         Data.BertTokenizerFiles.WriteConfig(outDir);
+        if (tokenizerJson) Data.BertTokenizerFiles.WriteTokenizerJson(outDir, Data.BertTokenizerFiles.ReadVocabTxt(vocabTxt));
     }
 
     private static void WriteJson(string path, JsonObject o) =>

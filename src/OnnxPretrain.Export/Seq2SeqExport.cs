@@ -52,7 +52,7 @@ public static class Seq2SeqExport
         }
         Safetensors.Write(Path.Combine(outDir, "model.safetensors"), all, new Dictionary<string, string> { ["format"] = "pt" });
         File.WriteAllText(Path.Combine(outDir, "config.json"), HfConfig(config, ids).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt);
+        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, tokenizerJson: false);
         return outDir;
     }
 

@@ -14,6 +14,17 @@ public sealed class BertNormalizationTests
     }
 
     [TestMethod]
+    public void Normalize_CapitalSigma_FinalAtTheEndOfAWord()
+    {
+        // Python's and Rust's lower(): a capital sigma (U+03A3) ending a word becomes final sigma (U+03C2), elsewhere
+        // sigma (U+03C3); an apostrophe is case-ignorable, so what follows it decides.
+        const char sigma = '\u03C3', final = '\u03C2';
+        Assert.AreEqual($"\u03BF\u03B4\u03BF{final}", Uncased.Normalize("\u039F\u0394\u039F\u03A3"));                  // ΟΔΟΣ -> οδος
+        Assert.AreEqual($"{sigma}\u03B1 {sigma} \u03B5{final}' x \u03B5{sigma}'s",         // ΣΑ Σ ΕΣ' x ΕΣ's
+            Uncased.Normalize("\u03A3\u0391 \u03A3 \u0395\u03A3' x \u0395\u03A3's"));
+    }
+
+    [TestMethod]
     public void Normalize_CjkIdeograph_IsPaddedWithSpaces()
     {
         Assert.AreEqual("a 我 b", Uncased.Normalize("a我b"));

@@ -10,7 +10,8 @@ namespace OnnxPretrain.Data;
 /// (1) clean text — drop U+0000, U+FFFD and control characters (Cc, Cf; a lone surrogate counts as U+FFFD), turn
 /// tab/LF/CR, Zs and U+2028/U+2029 into a space (the last two as in Hugging Face's fast tokenizer); (2) surround CJK
 /// ideographs with spaces; (3) strip accents — canonical decomposition (NFD) and removal of non-spacing marks (Mn);
-/// (4) lower-case (simple case mapping; İ becomes i as in Hugging Face). Character categories come from .NET's
+/// (4) lower-case (simple case mapping; İ becomes i as in Hugging Face; a capital sigma at the end of a word becomes
+/// final ς, as Rust's and Python's <c>lower()</c> and JavaScript's <c>toLowerCase</c> make it). Character categories come from .NET's
 /// Unicode tables, which may be newer than Hugging Face's (a character assigned recently, e.g. U+061D, can split
 /// differently).
 /// Unlike the library's <c>BertNormalizer</c> it keeps tab/newline as word boundaries and needs no ICU.
@@ -20,6 +21,9 @@ internal sealed class BertBasicNormalizer : Normalizer
 {
     [ThreadStatic]
     private static List<int>? t_parts;
+
+    [ThreadStatic]
+    private static List<int>? t_sigmas;
 
     /// <summary>Creates the normaliser.</summary>
     /// <param name="lowerCase">Lower-case the text (uncased models).</param>
@@ -48,6 +52,7 @@ internal sealed class BertBasicNormalizer : Normalizer
     public override string Normalize(ReadOnlySpan<char> original)
     {
         var sb = new StringBuilder(original.Length + 16);
+        (t_sigmas ??= new List<int>(2)).Clear();
         for (int i = 0; i < original.Length;)
         {
             i += BertCharacters.Read(original, i, out int cp);
@@ -74,8 +79,25 @@ internal sealed class BertBasicNormalizer : Normalizer
                 AppendFolded(sb, cp);
             }
         }
+        foreach (int at in t_sigmas)
+            if (IsWordFinal(sb, at)) sb[at] = 'ς';
         return sb.ToString();
     }
+
+    // Unicode's Final_Sigma context: a cased letter before (skipping case-ignorable characters) and none after.
+    private static bool IsWordFinal(StringBuilder sb, int at)
+    {
+        int before = at - 1, after = at + 1;
+        while (before >= 0 && IsCaseIgnorable(sb[before])) before--;
+        while (after < sb.Length && IsCaseIgnorable(sb[after])) after++;
+        return before >= 0 && IsCased(sb[before]) && !(after < sb.Length && IsCased(sb[after]));
+    }
+
+    private static bool IsCased(char c) => char.IsLower(c) || char.IsUpper(c) || char.GetUnicodeCategory(c) == UnicodeCategory.TitlecaseLetter;
+
+    private static bool IsCaseIgnorable(char c) => c is '\'' or '.' or ':' or '·' or '‘' or '’' or '․'
+        || char.GetUnicodeCategory(c) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark or UnicodeCategory.Format
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.ModifierSymbol;
 
     private void AppendAscii(StringBuilder sb, int cp)
     {
@@ -93,6 +115,7 @@ internal sealed class BertBasicNormalizer : Normalizer
     {
         if (!StripAccents)
         {
+            if (cp == 0x03A3 && LowerCase) t_sigmas!.Add(sb.Length);
             AppendRune(sb, Lower(cp));
             return;
         }
@@ -103,6 +126,7 @@ internal sealed class BertBasicNormalizer : Normalizer
         {
             if (BertCharacters.Category(p) != UnicodeCategory.NonSpacingMark)
             {
+                if (p == 0x03A3 && LowerCase) t_sigmas!.Add(sb.Length);
                 AppendRune(sb, Lower(p));
             }
         }

@@ -7,7 +7,7 @@ namespace OnnxPretrain.Data;
 /// <summary>BERT WordPiece behind <see cref="TextTokenizer"/>; see <see cref="TextTokenizer.CreateBert"/>.</summary>
 internal sealed class BertTextTokenizer : TextTokenizer
 {
-    private const string RulesVersion = "bert-basic-wordpiece/v2;lower=1;strip=1;max=100-code-points;split-specials=0";
+    private const string RulesVersion = "bert-basic-wordpiece/v3;lower=1-final-sigma;strip=1;max=100-code-points;split-specials=0";
 
     /// <summary>Longest word WordPiece splits, in characters (code points, as the Rust tokenizers' <c>chars()</c>); longer words are [UNK].</summary>
     public const int MaxInputCharsPerWord = 100;

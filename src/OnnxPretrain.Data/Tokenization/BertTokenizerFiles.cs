@@ -24,6 +24,58 @@ public static class BertTokenizerFiles
     }
 
     /// <summary>
+    /// Writes <c>tokenizer.json</c> (Hugging Face <c>tokenizers</c> format, as <c>BertTokenizerFast</c> saves it) for an
+    /// uncased BERT WordPiece vocabulary in id order: <c>BertNormalizer</c> (clean text, Chinese characters, lower-case,
+    /// accents stripped with lower-casing), <c>BertPreTokenizer</c>, <c>WordPiece</c> (<c>##</c>, 100 characters per word),
+    /// <c>TemplateProcessing</c> for single texts (<c>[CLS] A [SEP]</c>) and pairs (<c>[CLS] A [SEP] B [SEP]</c>, type ids
+    /// 0 then 1), the specials as added tokens, and the WordPiece decoder. This is the configuration
+    /// <see cref="TextTokenizer.CreateBert"/> tokenises with, so clients such as transformers.js give the same ids.
+    /// </summary>
+    /// <exception cref="ArgumentException">The vocabulary lacks one of [PAD], [UNK], [CLS], [SEP], [MASK].</exception>
+    /// <exception cref="IOException">The file cannot be written.</exception>
+    public static void WriteTokenizerJson(string dir, IReadOnlyList<string> vocabulary)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < vocabulary.Count; i++) ids.TryAdd(vocabulary[i], i);
+        int Id(string token) => ids.TryGetValue(token, out int id) ? id : throw new ArgumentException($"The vocabulary has no '{token}'.", nameof(vocabulary));
+        var specials = new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]" }.OrderBy(Id).ToList();
+        JsonObject Special(string token, int typeId) => new() { ["SpecialToken"] = new JsonObject { ["id"] = token, ["type_id"] = typeId } };
+        JsonObject Sequence(string id, int typeId) => new() { ["Sequence"] = new JsonObject { ["id"] = id, ["type_id"] = typeId } };
+        var vocab = new JsonObject();
+        foreach (var (token, id) in ids.OrderBy(kv => kv.Value)) vocab[token] = id;
+        Write(Path.Combine(dir, "tokenizer.json"), new JsonObject
+        {
+            ["version"] = "1.0", ["truncation"] = null, ["padding"] = null,
+            ["added_tokens"] = new JsonArray(specials.Select(t => (JsonNode)new JsonObject
+            {
+                ["id"] = Id(t), ["content"] = t, ["single_word"] = false, ["lstrip"] = false, ["rstrip"] = false, ["normalized"] = false, ["special"] = true,
+            }).ToArray()),
+            ["normalizer"] = new JsonObject
+            {
+                ["type"] = "BertNormalizer", ["clean_text"] = true, ["handle_chinese_chars"] = true, ["strip_accents"] = null, ["lowercase"] = true,
+            },
+            ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
+            ["post_processor"] = new JsonObject
+            {
+                ["type"] = "TemplateProcessing",
+                ["single"] = new JsonArray(Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0)),
+                ["pair"] = new JsonArray(Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0), Sequence("B", 1), Special("[SEP]", 1)),
+                ["special_tokens"] = new JsonObject
+                {
+                    ["[CLS]"] = new JsonObject { ["id"] = "[CLS]", ["ids"] = new JsonArray(Id("[CLS]")), ["tokens"] = new JsonArray("[CLS]") },
+                    ["[SEP]"] = new JsonObject { ["id"] = "[SEP]", ["ids"] = new JsonArray(Id("[SEP]")), ["tokens"] = new JsonArray("[SEP]") },
+                },
+            },
+            ["decoder"] = new JsonObject { ["type"] = "WordPiece", ["prefix"] = "##", ["cleanup"] = true },
+            ["model"] = new JsonObject
+            {
+                ["type"] = "WordPiece", ["unk_token"] = "[UNK]", ["continuing_subword_prefix"] = "##",
+                ["max_input_chars_per_word"] = BertTextTokenizer.MaxInputCharsPerWord, ["vocab"] = vocab,
+            },
+        });
+    }
+
+    /// <summary>
     /// The WordPiece vocabulary of a Hugging Face tokenizer folder, in id order: <c>vocab.txt</c> (any line endings), else
     /// the <c>model.vocab</c> map of a WordPiece <c>tokenizer.json</c>. Refuses cased tokenizers (ours lower-cases).
     /// </summary>

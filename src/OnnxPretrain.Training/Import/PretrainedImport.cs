@@ -144,6 +144,7 @@ public static class PretrainedImport
             File.WriteAllLines(Path.Combine(staging, "vocab.txt"), encoder.Vocabulary);
             WriteJson(Path.Combine(staging, "config.json"), HfEncoderConfig.ToJson(encoder.Config));
             BertTokenizerFiles.WriteConfig(staging);
+            BertTokenizerFiles.WriteTokenizerJson(staging, encoder.Vocabulary);
             WriteJson(Path.Combine(staging, RecipeFile), ContinuedPretrainingRecipe(name, encoder.Config));
             WriteJson(Path.Combine(staging, ReportFile), ReportJson(encoder, report));
             if (!replace && File.Exists(Path.Combine(full, ReportFile))) return;   // a complete import is already there
