@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using OnnxPretrain.Data;
 using OnnxPretrain.Export;
@@ -51,24 +52,42 @@ public static partial class CliCommands
 
     private static Command TokenizeCommand()
     {
-        var text = new Option<string>("--text") { Description = "Text to tokenise.", Required = true };
-        var pair = new Option<string?>("--text-pair") { Description = "Optional second segment ([CLS] text [SEP] pair [SEP])." };
+        var text = new Option<string?>("--text") { Description = "Text to tokenise (or --file)." };
+        var file = new Option<string?>("--file") { Description = "Tokenise each line of this file, or of standard input with '-'; prints " +
+            "one JSON object per line." };
+        var pair = new Option<string?>("--text-pair") { Description = "Optional second segment ([CLS] text [SEP] pair [SEP]); with --text only." };
         var vocab = new Option<FileInfo?>("--vocab") { Description = "WordPiece vocab.txt (default: bert-base-uncased, fetched on first use)." };
         var max = new Option<int>("--max-length") { Description = "Maximum length with specials (longest-first truncation).", DefaultValueFactory = _ => 512 };
         var c = new Command("tokenize",
-            "Show exactly what the model sees for a text (and optional pair): tokens, input_ids, token_type_ids, attention_mask, as JSON.")
-            { text, pair, vocab, max };
+            "Show exactly what the model sees for a text (and optional pair): tokens, input_ids, token_type_ids, attention_mask, as JSON " +
+            "(UTF-8). --file tokenises line by line, since a NUL or a newline cannot travel in an argument.")
+            { text, file, pair, vocab, max };
         c.SetAction(r => Guard(() =>
         {
+            if ((r.GetValue(text) is null) == (r.GetValue(file) is null)) throw new ArgumentException("Give exactly one of --text <text> or " +
+                "--file <path or ->.");
             var tokenizer = r.GetValue(vocab) is { } v ? TextTokenizer.CreateBert(v.FullName) : TextTokenizer.CreateBertBaseUncased();
-            var e = tokenizer.EncodePair(r.GetValue(text)!, r.GetValue(pair), r.GetValue(max));
-            Print(new JsonObject
+            JsonObject Encoded(string a, string? b)
             {
-                ["tokens"] = new JsonArray(e.Tokens.Select(t => (JsonNode)t).ToArray()),
-                ["input_ids"] = new JsonArray(e.InputIds.Select(i => (JsonNode)i).ToArray()),
-                ["token_type_ids"] = new JsonArray(e.TokenTypeIds.Select(i => (JsonNode)i).ToArray()),
-                ["attention_mask"] = new JsonArray(e.AttentionMask.Select(i => (JsonNode)i).ToArray()),
-            });
+                var e = tokenizer.EncodePair(a, b, r.GetValue(max));
+                return new JsonObject
+                {
+                    ["tokens"] = new JsonArray(e.Tokens.Select(t => (JsonNode)t).ToArray()),
+                    ["input_ids"] = new JsonArray(e.InputIds.Select(i => (JsonNode)i).ToArray()),
+                    ["token_type_ids"] = new JsonArray(e.TokenTypeIds.Select(i => (JsonNode)i).ToArray()),
+                    ["attention_mask"] = new JsonArray(e.AttentionMask.Select(i => (JsonNode)i).ToArray()),
+                };
+            }
+            if (r.GetValue(text) is { } t)
+            {
+                Print(Encoded(t, r.GetValue(pair)));
+                return 0;
+            }
+            var path = r.GetValue(file)!;
+            if (path != "-" && !File.Exists(path)) throw new FileNotFoundException($"--file '{path}' does not exist.", path);
+            using var reader = path == "-" ? Console.In : new StreamReader(path, System.Text.Encoding.UTF8);
+            var line = new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            for (string? l; (l = reader.ReadLine()) is not null;) Console.Out.WriteLine(Encoded(l, null).ToJsonString(line));
             return 0;
         }));
         return c;

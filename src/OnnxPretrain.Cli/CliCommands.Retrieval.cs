@@ -34,12 +34,17 @@ public static partial class CliCommands
         var batch = new Option<int>("--batch") { Description = "Texts or pairs per model run.", DefaultValueFactory = _ => 32 };
         var pooling = new Option<string>("--pooling") { Description = "Dense pooling: mean (over attention_mask) or cls.", DefaultValueFactory = _ => "mean" };
         var noNormalize = new Option<bool>("--no-normalize") { Description = "Dense: rank by raw inner product instead of cosine (no L2 normalisation)." };
+        var ignoreIdentical = new Option<bool>("--ignore-identical-ids")
+        {
+            Description = "Drop a retrieved document whose id equals the query id before scoring, as BEIR's evaluation does by default " +
+                "(for collections whose queries are also documents). Off by default, as in trec_eval.",
+        };
         var c = new Command("retrieval", bench
             ? "Retrieval speed on a BEIR folder: one JSON line with the corpus docs/s (index or encode) and query latency (ms mean/p50/p95) " +
                 "of bm25, dense or rerank, beside nDCG@10."
             : "Ad-hoc retrieval on a BEIR folder: nDCG@10, MRR@10, Recall@100, MAP@100 with trec_eval conventions; prints JSON " +
               "(metrics, per-query counts, corpus docs/s, query latency ms) and writes retrieval.md and run.trec to --out.")
-            { RetrievalData, retriever, model, run, split, topK, K1, B, maxLength, batch, pooling, noNormalize,
+            { RetrievalData, retriever, model, run, split, topK, K1, B, maxLength, batch, pooling, noNormalize, ignoreIdentical,
                 Out("none: results are printed, no file is written; with --out, retrieval.md, run.trec and per_query.tsv"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
@@ -51,7 +56,8 @@ public static partial class CliCommands
             };
             var o = new RetrievalEvalOptions(r.GetValue(RetrievalData)!.FullName, r.GetValue(split)!, r.GetValue(retriever)!, r.GetValue(model)?.FullName,
                 r.GetValue(run)?.FullName, r.GetValue(topK), new Bm25Options(r.GetValue(K1), r.GetValue(B)),
-                new BiEncoderOptions(r.GetValue(maxLength), r.GetValue(batch), pool, !r.GetValue(noNormalize)), Session: Session(r));
+                new BiEncoderOptions(r.GetValue(maxLength), r.GetValue(batch), pool, !r.GetValue(noNormalize)), Session: Session(r),
+                IgnoreIdenticalIds: r.GetValue(ignoreIdentical));
             if (!bench)
             {
                 Print(Commands.EvaluateRetrieval.Run(o, OutValue(r)?.FullName));

@@ -16,8 +16,11 @@ public static partial class CliCommands
             "decoder_with_past_model.onnx, config.json, vocab.txt) to generate summaries with." };
         var g = GenerationOptionsFor();
         var lead = new Option<bool>("--lead") { Description = "Score only the Lead-1 baseline (the document's first sentence)." };
-        var stem = new Option<bool>("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; " +
-            "PEGASUS uses true).", DefaultValueFactory = _ => true };
+        var stem = new Option<bool>("--stem")
+        {
+            Description = "Porter-stem tokens longer than 3 characters (rouge-score's use_stemmer; PEGASUS uses it). On by default; --stem false turns it off.",
+            DefaultValueFactory = _ => true,
+        };
         var c = new Command("summarization", "Summarisation: ROUGE-1/2/L precision, recall and F1 (rouge-score conventions) against each example's summary, " +
             "plus the mean and the max over its references when present; JSON on stdout, markdown table into --out.")
             { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat,

@@ -115,7 +115,11 @@ public static partial class CliCommands
     }
 
     /// <summary>Writes a JSON result to stdout.</summary>
-    public static void Print(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+    public static void Print(JsonNode node) => Console.Out.WriteLine(node.ToJsonString(PrintOptions));
+
+    /// <summary>Indented JSON with non-ASCII text as UTF-8 (not <c>\uXXXX</c>); HTML-sensitive characters stay escaped only where JSON needs it.</summary>
+    public static readonly JsonSerializerOptions PrintOptions = new() { WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Runs an action, turning expected failures into a message on stderr and exit code 1.</summary>
     public static int Guard(Func<int> action)

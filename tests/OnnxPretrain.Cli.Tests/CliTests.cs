@@ -70,6 +70,28 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void Tokenize_FileLineByLine_PrintsReadableUtf8Json()
+    {
+        var recipe = Fixture.Create();
+        var dir = Path.GetDirectoryName(recipe)!;
+        var vocab = Path.Combine(dir, "vocab.txt");
+        File.WriteAllLines(vocab, File.ReadAllLines(vocab).Append("é").Append("我"));
+        var lines = Path.Combine(dir, "lines.txt");
+        File.WriteAllText(lines, "Cat\nsat 我\n");
+        var (code, stdout, stderr) = Cli("tokenize", "--file", lines, "--vocab", vocab);
+        Assert.AreEqual(0, code, stderr);
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.HasCount(2, rows, "one JSON object per input line");
+        CollectionAssert.AreEqual(new[] { "[CLS]", "c", "##a", "##t", "[SEP]" },
+            JsonNode.Parse(rows[0])!["tokens"]!.AsArray().Select(t => (string)t!).ToArray());
+        StringAssert.Contains(rows[1], "\"我\"", "non-ASCII tokens are printed as UTF-8, not \\uXXXX");
+        Assert.DoesNotContain("\\u", stdout);
+        var both = Cli("tokenize", "--file", lines, "--text", "x", "--vocab", vocab);
+        Assert.AreEqual(1, both.Code);
+        StringAssert.Contains(both.Err, "exactly one of --text");
+    }
+
+    [TestMethod]
     public void Artifacts_ThenInspect_DescribesModelsAndCheckpoint()
     {
         var recipe = Fixture.Create();

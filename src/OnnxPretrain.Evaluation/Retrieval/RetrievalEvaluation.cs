@@ -18,8 +18,11 @@ namespace OnnxPretrain.Evaluation.Retrieval;
 /// <param name="Encoder">Bi-encoder settings (dense); MaxLength and BatchSize also apply to the cross-encoder (rerank).</param>
 /// <param name="RerankDepth">BM25 documents re-scored per query (rerank).</param>
 /// <param name="Session">ONNX Runtime settings (dense).</param>
+/// <param name="IgnoreIdenticalIds">Drop a retrieved document whose id equals the query's before scoring, as BEIR's
+/// evaluation does by default (for collections whose queries are documents too); trec_eval keeps it, and so does the default here.</param>
 public sealed record RetrievalEvalOptions(string DataDir, string Split = "test", string Retriever = "bm25", string? ModelDir = null, string? RunFile = null,
-    int TopK = 100, Bm25Options? Bm25 = null, BiEncoderOptions? Encoder = null, int RerankDepth = RerankRetriever.DefaultDepth, SessionConfig? Session = null);
+    int TopK = 100, Bm25Options? Bm25 = null, BiEncoderOptions? Encoder = null, int RerankDepth = RerankRetriever.DefaultDepth, SessionConfig? Session = null,
+    bool IgnoreIdenticalIds = false);
 
 /// <summary>The outcome: scores, the run itself and timings.</summary>
 /// <param name="Name">Retriever name (or the run file's name).</param>
@@ -75,7 +78,7 @@ public static class RetrievalEvaluation
         var data = BeirData.Read(o.DataDir, o.Split);
         if (o.RunFile is not null)
         {
-            var run = TrecRun.Read(o.RunFile);
+            var run = o.IgnoreIdenticalIds ? WithoutIdenticalIds(TrecRun.Read(o.RunFile)) : TrecRun.Read(o.RunFile);
             return new RetrievalReport(Path.GetFileName(o.RunFile), RetrievalMetrics.Evaluate(run, data.Qrels), run, new JsonObject());
         }
         if (!Retrievers.Contains(o.Retriever)) throw new ArgumentException($"Retriever '{o.Retriever}' is unknown; expected one of " +
@@ -92,7 +95,8 @@ public static class RetrievalEvaluation
         timings["corpus_docs"] = data.Corpus.Count;
         timings["corpus_seconds"] = Math.Round(corpusSeconds, 3);
         timings["corpus_docs_per_s"] = Math.Round(data.Corpus.Count / Math.Max(corpusSeconds, 1e-9), 1);
-        var (result, latencies) = Search(retriever, data, o.TopK);
+        var (searched, latencies) = Search(retriever, data, o.TopK);
+        var result = o.IgnoreIdenticalIds ? WithoutIdenticalIds(searched) : searched;
         timings["queries"] = latencies.Count;
         timings["query_latency_ms_mean"] = Math.Round(latencies.Average(), 3);
         timings["query_latency_ms_p50"] = Math.Round(Percentile(latencies, 0.5), 3);
@@ -101,6 +105,13 @@ public static class RetrievalEvaluation
         string name = o.Retriever == "bm25" ? BmName(o.Bm25) : o.Retriever;
         return new RetrievalReport(name, RetrievalMetrics.Evaluate(result, data.Qrels), result, timings);
     }
+
+    /// <summary>
+    /// The run without each query's document of the same id (BEIR's <c>ignore_identical_ids</c>); the lists are not
+    /// refilled, so a query may keep k − 1 documents.
+    /// </summary>
+    public static Dictionary<string, IReadOnlyList<ScoredDoc>> WithoutIdenticalIds(IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> run) =>
+        run.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<ScoredDoc>)kv.Value.Where(d => d.DocId != kv.Key).ToList(), StringComparer.Ordinal);
 
     private static string BmName(Bm25Options? b)
     {

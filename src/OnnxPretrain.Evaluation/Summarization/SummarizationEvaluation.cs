@@ -58,16 +58,15 @@ internal static class SummarizationEvaluation
         if (examples.Count == 0) throw new ArgumentException("No examples to evaluate.", nameof(examples));
         if (predictions.Count != examples.Count)
             throw new ArgumentException($"{predictions.Count} predictions for {examples.Count} examples; expected one per example.", nameof(predictions));
-        RougeTokenizer tokenizer = RougeTokenizer.For(stem);
         var primary = new RougeScores[examples.Count];
         var means = new List<RougeScores>();
         var maxes = new List<RougeScores>();
         for (int i = 0; i < examples.Count; i++)
         {
-            IReadOnlyList<string> predicted = tokenizer.Tokenize(predictions[i]);
-            primary[i] = Rouge.Score(predicted, tokenizer.Tokenize(examples[i].Summary));
+            string predicted = predictions[i];
+            primary[i] = Rouge.Score(predicted, examples[i].Summary, stem);
             if (examples[i].References is not { } refs) continue;
-            RougeScores[] perReference = refs.Select(r => Rouge.Score(predicted, tokenizer.Tokenize(r))).ToArray();
+            RougeScores[] perReference = refs.Select(r => Rouge.Score(predicted, r, stem)).ToArray();
             means.Add(RougeScores.Mean(perReference));
             maxes.Add(RougeScores.Max(perReference));
         }

@@ -24,7 +24,7 @@ internal sealed record SummarizationSystemResult(string System, RougeScores Prim
 internal sealed record SummarizationReport(string DataPath, string? PredictionsPath, bool Stemming, int Examples,
     IReadOnlyList<SummarizationSystemResult> Systems)
 {
-    private static readonly string[] MetricNames = ["rouge1", "rouge2", "rougeL"];
+    private static readonly string[] MetricNames = ["rouge1", "rouge2", "rougeL", "rougeLsum"];
 
     /// <summary>The result of system <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No system has that name.</exception>
@@ -34,7 +34,7 @@ internal sealed record SummarizationReport(string DataPath, string? PredictionsP
     /// <summary>
     /// The report as JSON: <c>task</c> ("summarization"), <c>data</c>, <c>predictions</c>, <c>stemming</c>,
     /// <c>examples</c>, and <c>systems</c> mapping each name to <c>primary</c>, <c>references_mean</c> and
-    /// <c>references_max</c> (absent without references) — each maps <c>rouge1</c>, <c>rouge2</c>, <c>rougeL</c> to
+    /// <c>references_max</c> (absent without references) — each maps <c>rouge1</c>, <c>rouge2</c>, <c>rougeL</c>, <c>rougeLsum</c> to
     /// <c>precision</c>, <c>recall</c>, <c>f1</c> (fractions in [0, 1]) — plus <c>examples_with_references</c>.
     /// </summary>
     public JsonObject ToJson()
@@ -63,7 +63,7 @@ internal sealed record SummarizationReport(string DataPath, string? PredictionsP
 
     /// <summary>
     /// A markdown table with one row per (system, scoring): "summary" (primary), "references (mean)" and
-    /// "references (max)"; columns examples, then P / R / F1 of ROUGE-1, ROUGE-2 and ROUGE-L, in percent with 2 decimals.
+    /// "references (max)"; columns examples, then P / R / F1 of ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum, in percent with 2 decimals.
     /// </summary>
     public string ToMarkdown()
     {
@@ -71,8 +71,8 @@ internal sealed record SummarizationReport(string DataPath, string? PredictionsP
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"ROUGE ({(Stemming ? "Porter stemming" : "no stemming")}), {Examples} examples of {Path.GetFileName(DataPath)}; values in %."));
         sb.AppendLine();
-        sb.AppendLine("| System | Against | Examples | R1 P | R1 R | R1 F1 | R2 P | R2 R | R2 F1 | RL P | RL R | RL F1 |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        sb.AppendLine("| System | Against | Examples | R1 P | R1 R | R1 F1 | R2 P | R2 R | R2 F1 | RL P | RL R | RL F1 | RLsum P | RLsum R | RLsum F1 |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (SummarizationSystemResult s in Systems)
         {
             Row(sb, s.System, "summary", Examples, s.Primary);
@@ -93,7 +93,7 @@ internal sealed record SummarizationReport(string DataPath, string? PredictionsP
     private static void Row(StringBuilder sb, string system, string against, int examples, RougeScores s)
     {
         sb.Append(CultureInfo.InvariantCulture, $"| {system} | {against} | {examples} |");
-        for (int m = 0; m < 3; m++)
+        for (int m = 0; m < RougeScores.Count; m++)
             sb.Append(CultureInfo.InvariantCulture, $" {100 * s[m].Precision:F2} | {100 * s[m].Recall:F2} | {100 * s[m].F1:F2} |");
         sb.AppendLine();
     }

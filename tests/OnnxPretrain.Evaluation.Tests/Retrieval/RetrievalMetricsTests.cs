@@ -116,4 +116,22 @@ public sealed class RetrievalMetricsTests
         // DCG = 1; IDCG = 3 + 1/log2(3) = 3.630930 -> 0.275411
         Assert.AreEqual(0.275411, RetrievalMetrics.Ndcg(Run(("b", 1)), Judged(("a", 3), ("b", 1)), 10), 1e-6);
     }
+
+    [TestMethod]
+    public void WithoutIdenticalIds_DropsTheQuerysOwnDocumentOnly()
+    {
+        // Query "a" retrieves itself first (as in collections whose queries are documents): BEIR drops it, trec_eval keeps it.
+        var run = new Dictionary<string, IReadOnlyList<ScoredDoc>>
+        {
+            ["a"] = Run(("a", 9), ("d1", 5), ("d2", 1)),
+            ["b"] = Run(("d1", 2), ("a", 1)),
+        };
+        var kept = RetrievalEvaluation.WithoutIdenticalIds(run);
+        CollectionAssert.AreEqual(new[] { "d1", "d2" }, kept["a"].Select(d => d.DocId).ToArray());
+        CollectionAssert.AreEqual(new[] { "d1", "a" }, kept["b"].Select(d => d.DocId).ToArray(), "another query's id is an ordinary document");
+        // With d1 relevant to "a": reciprocal rank 1/2 with the self-match, 1 without it.
+        var qrels = Judged(("d1", 1));
+        Assert.AreEqual(0.5, RetrievalMetrics.ReciprocalRank(run["a"], qrels, 10), 1e-12);
+        Assert.AreEqual(1.0, RetrievalMetrics.ReciprocalRank(kept["a"], qrels, 10), 1e-12);
+    }
 }

@@ -123,4 +123,26 @@ public sealed class RougeTests
         Assert.AreEqual(4, Rouge.LcsLength("a b c b d a b".Split(' '), "b d c a b a".Split(' ')));
         Assert.AreEqual(0, Rouge.LcsLength([], ["a"]));
     }
+
+    [TestMethod]
+    public void RougeLsum_SentencesInAnotherOrder_MatchWhereWholeTextLcsCannot()
+    {
+        // Reference "the cat sat / the dog ran", prediction "the cat ran / the dog sat". Summary level: reference sentence 1
+        // takes {the, cat} from prediction 1 and {the, sat} from prediction 2 -> the cat sat; sentence 2 likewise -> the
+        // dog ran: 6 hits of 6 tokens each side -> P = R = F = 1. Whole-text LCS is "the cat the dog" = 4 -> 4/6.
+        var s = Rouge.Score("the cat ran\nthe dog sat", "the cat sat\nthe dog ran", stem: false);
+        AssertScore(s.RougeLsum, 1, 1, 1);
+        AssertScore(s.RougeL, 4.0 / 6, 4.0 / 6, 4.0 / 6);
+    }
+
+    [TestMethod]
+    public void RougeLsum_RepeatedTokens_CountOnceEach()
+    {
+        // Reference "the the / the", prediction "the": the prediction has one "the", so only one hit although both
+        // reference sentences contain it -> P 1/1, R 1/3, F 0.5.
+        AssertScore(Rouge.Score("the", "the the\nthe", stem: false).RougeLsum, 1, 1.0 / 3, 0.5);
+        // "a b c / d" against "a c / x": hits a, c -> P 2/3, R 2/4, F 4/7; blank lines are not sentences.
+        AssertScore(Rouge.Score("a c\n\nx", "a b c\nd", stem: false).RougeLsum, 2.0 / 3, 0.5, 4.0 / 7);
+        AssertScore(Rouge.Score("", "a b", stem: false).RougeLsum, 0, 0, 0);
+    }
 }
