@@ -64,9 +64,20 @@ public static partial class CliCommands
             Description = "auto: weights go to model.onnx_data (ONNX external data) when they would push model.onnx past protobuf's 2 GB limit; always; never.",
             DefaultValueFactory = _ => "auto",
         };
+        var layout = new Option<string>("--layout")
+        {
+            Description = "optimum (model.onnx at the top), transformers.js (onnx/model.onnx) or sentence-transformers (onnx/model.onnx plus " +
+                "modules.json, 1_Pooling, 2_Normalize: feature-extraction only).",
+            DefaultValueFactory = _ => "optimum",
+        };
+        var pooling = new Option<string?>("--pooling")
+        {
+            Description = "sentence-transformers layout: mean or cls pooling (default: the recipe's contrastive pooling, else mean).",
+        };
         var c = new Command("export",
-            "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer files, model.safetensors).")
-            { Recipe, checkpoint, task, external, Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
+            "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer.json and " +
+            "the other tokenizer files, model.safetensors), laid out for Optimum, transformers.js or sentence-transformers.")
+            { Recipe, checkpoint, task, external, layout, pooling, Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
         c.SetAction(r => Guard(() =>
         {
             if (IsSeq2SeqRecipe(r))
@@ -91,7 +102,16 @@ public static partial class CliCommands
             };
             var dir = OutValue(r)?.FullName ?? Path.Combine(r.GetValue(checkpoint)!.FullName, "..", "export");
             var (_, vocab) = Pretraining.Tokenizer(recipe, null);
-            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData);
+            var exportLayout = r.GetValue(layout) switch
+            {
+                "optimum" => Export.ExportLayout.Optimum,
+                "transformers.js" => Export.ExportLayout.TransformersJs,
+                "sentence-transformers" => Export.ExportLayout.SentenceTransformers,
+                var l => throw new ArgumentException($"--layout is '{l}'; expected optimum, transformers.js or sentence-transformers."),
+            };
+            var sentence = new Export.SentenceEmbeddingSpec(r.GetValue(pooling) ?? (recipe.Objective as Models.ContrastiveConfig)?.Pooling ?? "mean",
+                MaxSeqLength: recipe.Data.SequenceLength);
+            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData, exportLayout, sentence);
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });
             return 0;
         }));

@@ -15,6 +15,27 @@ public enum ExportTask
     SequenceClassification,
 }
 
+/// <summary>Where the files of an export go, for the clients that load it.</summary>
+public enum ExportLayout
+{
+    /// <summary><c>model.onnx</c> beside <c>config.json</c> and the tokenizer files (Optimum's <c>ORTModel.from_pretrained</c>).</summary>
+    Optimum,
+
+    /// <summary><c>onnx/model.onnx</c>, the rest at the top (transformers.js' <c>pipeline</c>).</summary>
+    TransformersJs,
+
+    /// <summary>The transformers.js layout plus <c>modules.json</c>, <c>sentence_bert_config.json</c>,
+    /// <c>1_Pooling/config.json</c> (and <c>2_Normalize</c>) and <c>config_sentence_transformers.json</c>
+    /// (sentence-transformers with <c>backend="onnx"</c>); feature extraction only.</summary>
+    SentenceTransformers,
+}
+
+/// <summary>The sentence-transformers pipeline of a <see cref="ExportLayout.SentenceTransformers"/> export.</summary>
+/// <param name="Pooling"><c>mean</c> (over attention_mask) or <c>cls</c>: the pooling the encoder was trained with.</param>
+/// <param name="Normalize">Whether embeddings are L2-normalised (a <c>2_Normalize</c> module).</param>
+/// <param name="MaxSeqLength">Tokens per text.</param>
+public sealed record SentenceEmbeddingSpec(string Pooling = "mean", bool Normalize = true, int MaxSeqLength = 256);
+
 /// <summary>
 /// Exports a trained encoder as an inference model in a Hugging Face-style folder: <c>model.onnx</c> (inputs
 /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> int64 (batch, sequence); output
@@ -32,15 +53,22 @@ public static class EncoderExport
     /// <param name="task">Feature extraction (hidden states) or sequence classification (logits).</param>
     /// <param name="external">Whether the weights go to <c>model.onnx_data</c> (ONNX external data): by default only when
     /// <c>model.onnx</c> would pass protobuf's 2 GB limit (see <see cref="ModelWriter.Save"/>).</param>
+    /// <param name="layout">Where the files go (<see cref="ExportLayout"/>).</param>
+    /// <param name="sentence">The sentence-transformers pipeline (<see cref="ExportLayout.SentenceTransformers"/>; default mean pooling, normalised).</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
+    /// <exception cref="ArgumentException">The sentence-transformers layout for another task than feature extraction.</exception>
     public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
-        ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto)
+        ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto, ExportLayout layout = ExportLayout.Optimum,
+        SentenceEmbeddingSpec? sentence = null)
     {
+        if (layout == ExportLayout.SentenceTransformers && task != ExportTask.FeatureExtraction)
+            throw new ArgumentException("The sentence-transformers layout is for feature-extraction exports (sentence embeddings).", nameof(layout));
         bool pooler = config.ModelType == "bert" && parameters.ContainsKey("bert.pooler.dense.weight");
         var g = BuildGraph(config, task, pooler);
         var weights = SelectWeights(g, parameters, $"{config.ModelType} encoder");
         Directory.CreateDirectory(outDir);
-        var model = Path.Combine(outDir, "model.onnx");
+        var model = layout == ExportLayout.Optimum ? Path.Combine(outDir,
+            "model.onnx") : Path.Combine(Directory.CreateDirectory(Path.Combine(outDir, "onnx")).FullName, "model.onnx");
         ModelWriter.Save(g, model, ParameterLayout.AsInitializers, weights, external);
         Safetensors.Write(Path.Combine(outDir, "model.safetensors"), weights, new Dictionary<string, string> { ["format"] = "pt" });
         var hf = HfConfig(config);
@@ -48,10 +76,37 @@ public static class EncoderExport
         {
             hf["architectures"] = new JsonArray(config.ModelType == "bert" ? "BertForSequenceClassification" : "ElectraForSequenceClassification");
             hf["num_labels"] = 2;
+            hf["id2label"] = new JsonObject { ["0"] = "LABEL_0", ["1"] = "LABEL_1" };
+            hf["label2id"] = new JsonObject { ["LABEL_0"] = 0, ["LABEL_1"] = 1 };
         }
         WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
+        if (layout == ExportLayout.SentenceTransformers) WriteSentenceTransformers(outDir, config.HiddenSize, sentence ?? new SentenceEmbeddingSpec());
         return model;
+    }
+
+    /// <summary>sentence-transformers' module files: Transformer (this folder), Pooling, and Normalize when asked.</summary>
+    private static void WriteSentenceTransformers(string outDir, int hiddenSize, SentenceEmbeddingSpec s)
+    {
+        if (s.Pooling is not ("mean" or "cls")) throw new ArgumentException($"Sentence pooling is '{s.Pooling}'; expected mean or cls.", nameof(s));
+        var modules = new JsonArray(
+            new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
+            new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
+        if (s.Normalize) modules.Add(new JsonObject { ["idx"] = 2, ["name"] = "2", ["path"] = "2_Normalize",
+            ["type"] = "sentence_transformers.models.Normalize" });
+        File.WriteAllText(Path.Combine(outDir, "modules.json"), modules.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        WriteJson(Path.Combine(outDir, "sentence_bert_config.json"), new JsonObject { ["max_seq_length"] = s.MaxSeqLength, ["do_lower_case"] = false });
+        WriteJson(Path.Combine(Directory.CreateDirectory(Path.Combine(outDir, "1_Pooling")).FullName, "config.json"), new JsonObject
+        {
+            ["word_embedding_dimension"] = hiddenSize, ["pooling_mode_cls_token"] = s.Pooling == "cls", ["pooling_mode_mean_tokens"] = s.Pooling == "mean",
+            ["pooling_mode_max_tokens"] = false, ["pooling_mode_mean_sqrt_len_tokens"] = false, ["pooling_mode_weightedmean_tokens"] = false,
+            ["pooling_mode_lasttoken"] = false, ["include_prompt"] = true,
+        });
+        if (s.Normalize) Directory.CreateDirectory(Path.Combine(outDir, "2_Normalize"));
+        WriteJson(Path.Combine(outDir, "config_sentence_transformers.json"), new JsonObject
+        {
+            ["prompts"] = new JsonObject(), ["default_prompt_name"] = null, ["similarity_fn_name"] = "cosine",
+        });
     }
 
     /// <summary>
