@@ -59,6 +59,34 @@ public sealed class ClientLayoutTests
     }
 
     [TestMethod]
+    public void TransformersJsLayout_SequenceClassifier_GivesOurLogits()
+    {
+        var root = RepoRoot();
+        if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "@huggingface", "transformers")))
+            Assert.Inconclusive("@huggingface/transformers is not installed: run `npm install --prefix tests/node --no-package-lock` (.ci/run does).");
+        var (_, vocab) = Model();
+        var g = Graph.Create();
+        ObjectiveRegistry.Graph(Bert, ObjectiveRegistry.NewConfig("as2"), 16, seed: 8).Build(g, false);
+        var weights = g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);
+        var parent = Directory.CreateTempSubdirectory("onnxpretrain-tjs-cls-").FullName;
+        string optimum = Path.Combine(parent, "optimum"), tjs = Path.Combine(parent, "tjs");
+        EncoderExport.Write(Bert, weights, optimum, vocab, ExportTask.SequenceClassification);
+        EncoderExport.Write(Bert, weights, tjs, vocab, ExportTask.SequenceClassification, layout: ExportLayout.TransformersJs);
+        (string, string)[] pairs = [("who wrote hamlet?", "Shakespeare wrote Hamlet."), ("where is paris", "It rained."), ("Café?", "naïve 😀 answer")];
+        using var scorer = Evaluation.As2Scorer.Load(optimum, maxLength: 64);
+        var expected = scorer.Score(pairs);                                                    // logit1 - logit0
+        var file = Path.Combine(parent, "pairs.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(pairs.Select(p => new[] { p.Item1, p.Item2 })));
+        var js = JsonNode.Parse(Node(Path.Combine(root, "tests", "node", "classify.mjs"), tjs, file))!;
+        var logits = js["data"]!.AsArray().Select(v => (double)v!).ToArray();
+        Assert.HasCount(2 * pairs.Length, logits);
+        double maxDiff = expected.Select((e, i) => Math.Abs(e - (logits[2 * i + 1] - logits[2 * i]))).Max();
+        Console.WriteLine($"transformers.js vs ours (sequence classification): max |log-odds diff| = {maxDiff:G3}");
+        Assert.IsLessThan(1e-4, maxDiff);
+        Assert.IsGreaterThan(1e-3, expected.Max(Math.Abs), "the log-odds are not all near zero, so the comparison can fail");
+    }
+
+    [TestMethod]
     public void SentenceTransformersLayout_WritesTheModulesWithThePooling()
     {
         var (weights, vocab) = Model();
