@@ -60,7 +60,7 @@ public static partial class CliCommands
                 IgnoreIdenticalIds: r.GetValue(ignoreIdentical));
             if (!bench)
             {
-                Print(Commands.EvaluateRetrieval.Run(o, OutValue(r)?.FullName));
+                Print(EvaluateRetrieval.Run(o, OutValue(r)?.FullName));
                 return 0;
             }
             var report = RetrievalEvaluation.Run(o);

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using OnnxPretrain.Evaluation.Retrieval;
 
-namespace OnnxPretrain.Cli.Commands;
+namespace OnnxPretrain.Evaluation.Retrieval;
 
 /// <summary>
 /// <c>evaluate retrieval</c>: runs a retriever (or reads a TREC run file) on a BEIR folder, and returns the JSON report
