@@ -82,7 +82,12 @@ public static partial class CliCommands
         {
             if (IsSeq2SeqRecipe(r))
             {
-                Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, OutValue(r)?.FullName));
+                Print(ExportSeq2Seq(r, r.GetValue(checkpoint)!.FullName, OutValue(r)?.FullName, r.GetValue(layout) switch
+                {
+                    "optimum" => Export.ExportLayout.Optimum,
+                    "transformers.js" => Export.ExportLayout.TransformersJs,
+                    var l => throw new ArgumentException($"--layout is '{l}' for a seq2seq recipe; expected optimum or transformers.js."),
+                }));
                 return 0;
             }
             var weights = Runtime.Checkpoint.LoadWeights(r.GetValue(checkpoint)!.FullName).Tensors;

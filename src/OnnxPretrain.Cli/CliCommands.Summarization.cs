@@ -100,8 +100,11 @@ public static partial class CliCommands
         return c;
     }
 
-    /// <summary><c>export</c> of a seq2seq checkpoint: Optimum's encoder/decoder/decoder-with-past layout (see <see cref="Export.Seq2SeqExport"/>).</summary>
-    private static System.Text.Json.Nodes.JsonObject ExportSeq2Seq(ParseResult r, string checkpoint, string? outDir)
+    /// <summary>
+    /// <c>export</c> of a seq2seq checkpoint: Optimum's encoder/decoder/decoder-with-past layout, or transformers.js' encoder
+    /// and merged decoder (see <see cref="Export.Seq2SeqExport"/>).
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonObject ExportSeq2Seq(ParseResult r, string checkpoint, string? outDir, Export.ExportLayout layout)
     {
         var weights = Runtime.Checkpoint.LoadWeights(checkpoint).Tensors;
         var recipe = LoadSeq2SeqRecipe(r);
@@ -109,7 +112,10 @@ public static partial class CliCommands
         var specials = Pretraining.Seq2SeqSpecials(tokenizer);
         var dir = Path.GetFullPath(outDir ?? Path.Combine(checkpoint, "..", "export"));
         Export.Seq2SeqExport.Write(recipe.Model, weights, dir,
-            new Export.Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab);
+            new Export.Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId), vocab, layout);
+        if (layout == Export.ExportLayout.TransformersJs)
+            return new System.Text.Json.Nodes.JsonObject { ["model"] = dir, ["encoder"] = Path.Combine(dir, "onnx", Export.Seq2SeqExport.EncoderFile),
+                ["decoder_merged"] = Path.Combine(dir, "onnx", Export.Seq2SeqExport.MergedDecoderFile) };
         return new System.Text.Json.Nodes.JsonObject { ["model"] = dir, ["encoder"] = Path.Combine(dir, Export.Seq2SeqExport.EncoderFile),
             ["decoder"] = Path.Combine(dir, Export.Seq2SeqExport.DecoderFile), ["decoder_with_past"] = Path.Combine(dir,
                 Export.Seq2SeqExport.DecoderWithPastFile) };

@@ -29,7 +29,8 @@ public sealed record Seq2SeqTokenIds(int Pad, int DecoderStart, int Eos);
 public static class Seq2SeqExport
 {
     /// <summary>File names written.</summary>
-    public const string EncoderFile = "encoder_model.onnx", DecoderFile = "decoder_model.onnx", DecoderWithPastFile = "decoder_with_past_model.onnx";
+    public const string EncoderFile = "encoder_model.onnx", DecoderFile = "decoder_model.onnx", DecoderWithPastFile = "decoder_with_past_model.onnx",
+        MergedDecoderFile = "decoder_model_merged.onnx";
 
     /// <summary>Writes the export folder and returns it.</summary>
     /// <param name="config">Model hyper-parameters.</param>
@@ -37,11 +38,18 @@ public static class Seq2SeqExport
     /// <param name="outDir">Folder to write (created if missing).</param>
     /// <param name="ids">Special token ids for <c>config.json</c>.</param>
     /// <param name="vocabTxt">bert-style <c>vocab.txt</c> to copy beside the models, or null.</param>
+    /// <param name="layout"><see cref="ExportLayout.Optimum"/>: the three models above (our generator's layout);
+    /// <see cref="ExportLayout.TransformersJs"/>: <c>onnx/encoder_model.onnx</c> and <c>onnx/decoder_model_merged.onnx</c>
+    /// (<see cref="DecoderMerger"/>: one decoder with a <c>use_cache_branch</c> input, weights once), plus
+    /// <c>generation_config.json</c>, for transformers.js' seq2seq pipelines.</param>
     /// <exception cref="InvalidDataException">A parameter is missing or has the wrong shape (names it).</exception>
+    /// <exception cref="ArgumentException">The sentence-transformers layout (encoders only).</exception>
     public static string Write(Seq2SeqConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir,
-        Seq2SeqTokenIds ids, string? vocabTxt = null)
+        Seq2SeqTokenIds ids, string? vocabTxt = null, ExportLayout layout = ExportLayout.Optimum)
     {
+        if (layout == ExportLayout.SentenceTransformers) throw new ArgumentException("The sentence-transformers layout is for encoders.", nameof(layout));
         Directory.CreateDirectory(outDir);
+        if (layout == ExportLayout.TransformersJs) return WriteTransformersJs(config, parameters, outDir, ids, vocabTxt);
         var all = new Dictionary<string, TensorData>();
         foreach (var (file, graph) in new[] { (EncoderFile, EncoderGraph(config)), (DecoderFile, DecoderGraph(config, withPast: false)),
                      (DecoderWithPastFile, DecoderGraph(config, withPast: true)) })
@@ -55,6 +63,33 @@ public static class Seq2SeqExport
         if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, tokenizerJson: false);
         return outDir;
     }
+
+    /// <summary>transformers.js' layout: <c>onnx/encoder_model.onnx</c>, <c>onnx/decoder_model_merged.onnx</c>, configs.</summary>
+    private static string WriteTransformersJs(Seq2SeqConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir,
+        Seq2SeqTokenIds ids, string? vocabTxt)
+    {
+        var onnx = Directory.CreateDirectory(Path.Combine(outDir, "onnx")).FullName;
+        var encoder = EncoderGraph(config);
+        ModelWriter.Save(encoder, Path.Combine(onnx, EncoderFile), ParameterLayout.AsInitializers,
+            EncoderExport.SelectWeights(encoder, parameters, "bart model"));
+        global::Onnx.ModelProto Decoder(bool withPast)
+        {
+            var g = DecoderGraph(config, withPast);
+            return ModelWriter.ToProto(g, ParameterLayout.AsInitializers, EncoderExport.SelectWeights(g, parameters, "bart model"));
+        }
+        DecoderMerger.Write(Decoder(false), Decoder(true), Path.Combine(onnx, MergedDecoderFile));
+        WriteJson(Path.Combine(outDir, "config.json"), HfConfig(config, ids));
+        WriteJson(Path.Combine(outDir, "generation_config.json"), new JsonObject
+        {
+            ["decoder_start_token_id"] = ids.DecoderStart, ["bos_token_id"] = ids.DecoderStart, ["eos_token_id"] = ids.Eos, ["pad_token_id"] = ids.Pad,
+            ["forced_eos_token_id"] = ids.Eos, ["max_new_tokens"] = 32, ["num_beams"] = 1, ["no_repeat_ngram_size"] = 0,
+        });
+        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, tokenizerJson: false);
+        return outDir;
+    }
+
+    private static void WriteJson(string path, JsonObject o) => File.WriteAllText(path,
+        o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
     /// <summary>The encoder graph: input_ids, attention_mask (B, S) -> last_hidden_state (B, S, d).</summary>
     public static Graph EncoderGraph(Seq2SeqConfig c)
