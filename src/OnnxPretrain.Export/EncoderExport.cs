@@ -163,14 +163,14 @@ public static class EncoderExport
     /// </summary>
     /// <param name="outDir">The export folder.</param>
     /// <param name="vocabTxt">The WordPiece vocabulary.</param>
-    /// <param name="tokenizerJson">Write <c>tokenizer.json</c> with BERT's <c>[CLS] A [SEP]</c> template (encoders; the
-    /// seq2seq sources end with the end of sequence instead, which that template does not describe).</param>
+    /// <param name="seq2seq">Write <c>tokenizer.json</c> with the template of our encoder-decoders' sources (<c>A [SEP]</c>)
+    /// instead of BERT's <c>[CLS] A [SEP]</c>.</param>
     /// <exception cref="IOException">A file cannot be copied or written.</exception>
-    public static void WriteTokenizer(string outDir, string vocabTxt, bool tokenizerJson = true)
+    public static void WriteTokenizer(string outDir, string vocabTxt, bool seq2seq = false)
     {
         File.Copy(vocabTxt, Path.Combine(outDir, "vocab.txt"), overwrite: true);
         Data.BertTokenizerFiles.WriteConfig(outDir);
-        if (tokenizerJson) Data.BertTokenizerFiles.WriteTokenizerJson(outDir, Data.BertTokenizerFiles.ReadVocabTxt(vocabTxt));
+        Data.BertTokenizerFiles.WriteTokenizerJson(outDir, Data.BertTokenizerFiles.ReadVocabTxt(vocabTxt), seq2seq);
     }
 
     private static void WriteJson(string path, JsonObject o) =>

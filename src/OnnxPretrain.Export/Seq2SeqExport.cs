@@ -60,7 +60,7 @@ public static class Seq2SeqExport
         }
         Safetensors.Write(Path.Combine(outDir, "model.safetensors"), all, new Dictionary<string, string> { ["format"] = "pt" });
         File.WriteAllText(Path.Combine(outDir, "config.json"), HfConfig(config, ids).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, tokenizerJson: false);
+        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, seq2seq: true);
         return outDir;
     }
 
@@ -84,7 +84,7 @@ public static class Seq2SeqExport
             ["decoder_start_token_id"] = ids.DecoderStart, ["bos_token_id"] = ids.DecoderStart, ["eos_token_id"] = ids.Eos, ["pad_token_id"] = ids.Pad,
             ["forced_eos_token_id"] = ids.Eos, ["max_new_tokens"] = 32, ["num_beams"] = 1, ["no_repeat_ngram_size"] = 0,
         });
-        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, tokenizerJson: false);
+        if (vocabTxt is not null) EncoderExport.WriteTokenizer(outDir, vocabTxt, seq2seq: true);
         return outDir;
     }
 

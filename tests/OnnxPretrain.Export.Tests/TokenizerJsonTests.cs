@@ -22,7 +22,8 @@ public sealed class TokenizerJsonTests
     ];
 
     [TestMethod]
-    public void TokenizerJson_InTheJavaScriptTokenizer_GivesOurIds()
+    [DataRow(false), DataRow(true)]
+    public void TokenizerJson_InTheJavaScriptTokenizer_GivesOurIds(bool seq2seq)
     {
         var root = RepoRoot();
         if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "@huggingface", "tokenizers")))
@@ -32,7 +33,7 @@ public sealed class TokenizerJsonTests
         catch (Exception e) when (e is IOException or InvalidOperationException) { Assert.Inconclusive($"bert-base-uncased vocabulary " +
             $"unavailable: {e.Message}"); return; }
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-tokjson-").FullName;
-        EncoderExport.WriteTokenizer(dir, vocab);
+        EncoderExport.WriteTokenizer(dir, vocab, seq2seq);
         var tokenizer = TextTokenizer.CreateBert(vocab);
         var corpus = DefaultCorpus.Load().Validation.SelectMany(d => d.Paragraphs).SelectMany(p => p.Sentences).Take(300).Cast<object>();
         var items = corpus.Concat(Tricky).ToList();
@@ -44,9 +45,11 @@ public sealed class TokenizerJsonTests
         for (int i = 0; i < items.Count; i++)
         {
             var (a, b) = items[i] is string[] pair ? (pair[0], pair[1]) : ((string)items[i], null);
+            // Encoders: [CLS] A [SEP] (B [SEP]); our encoder-decoders' sources: A [SEP] (B [SEP]), [SEP] being their end of sequence.
             long[] second = b is null ? [] : [.. tokenizer.Encode(b).Select(x => (long)x), s.SepId];
-            long[] ids = [s.ClsId, .. tokenizer.Encode(a).Select(x => (long)x), s.SepId, .. second];
-            int first = tokenizer.Encode(a).Count + 2;
+            long[] start = seq2seq ? [] : [s.ClsId];
+            long[] ids = [.. start, .. tokenizer.Encode(a).Select(x => (long)x), s.SepId, .. second];
+            int first = tokenizer.Encode(a).Count + 1 + start.Length;
             long[] types = [.. Enumerable.Range(0, ids.Length).Select(k => k < first ? 0L : 1L)];
             CollectionAssert.AreEqual(ids, js[i]!["ids"]!.AsArray().Select(v => (long)v!).ToArray(), $"ids of item {i}: {JsonSerializer.Serialize(items[i])}");
             CollectionAssert.AreEqual(types, js[i]!["token_type_ids"]!.AsArray().Select(v => (long)v!).ToArray(), $"token types of item {i}");

@@ -31,9 +31,13 @@ public static class BertTokenizerFiles
     /// 0 then 1), the specials as added tokens, and the WordPiece decoder. This is the configuration
     /// <see cref="TextTokenizer.CreateBert"/> tokenises with, so clients such as transformers.js give the same ids.
     /// </summary>
+    /// <param name="dir">The folder.</param>
+    /// <param name="vocabulary">The WordPiece vocabulary in id order.</param>
+    /// <param name="seq2seq">The template of our encoder-decoders' sources instead: <c>A [SEP]</c> (the text, then the end
+    /// of sequence, [SEP]) and <c>A [SEP] B [SEP]</c>.</param>
     /// <exception cref="ArgumentException">The vocabulary lacks one of [PAD], [UNK], [CLS], [SEP], [MASK].</exception>
     /// <exception cref="IOException">The file cannot be written.</exception>
-    public static void WriteTokenizerJson(string dir, IReadOnlyList<string> vocabulary)
+    public static void WriteTokenizerJson(string dir, IReadOnlyList<string> vocabulary, bool seq2seq = false)
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < vocabulary.Count; i++) ids.TryAdd(vocabulary[i], i);
@@ -43,6 +47,15 @@ public static class BertTokenizerFiles
         JsonObject Sequence(string id, int typeId) => new() { ["Sequence"] = new JsonObject { ["id"] = id, ["type_id"] = typeId } };
         var vocab = new JsonObject();
         foreach (var (token, id) in ids.OrderBy(kv => kv.Value)) vocab[token] = id;
+        JsonObject Template(JsonObject[] single, JsonObject[] pair, string[] used)
+        {
+            var specialTokens = new JsonObject();
+            foreach (var t in used) specialTokens[t] = new JsonObject { ["id"] = t, ["ids"] = new JsonArray(Id(t)), ["tokens"] = new JsonArray(t) };
+            return new JsonObject
+            {
+                ["type"] = "TemplateProcessing", ["single"] = new JsonArray(single), ["pair"] = new JsonArray(pair), ["special_tokens"] = specialTokens,
+            };
+        }
         Write(Path.Combine(dir, "tokenizer.json"), new JsonObject
         {
             ["version"] = "1.0", ["truncation"] = null, ["padding"] = null,
@@ -55,17 +68,10 @@ public static class BertTokenizerFiles
                 ["type"] = "BertNormalizer", ["clean_text"] = true, ["handle_chinese_chars"] = true, ["strip_accents"] = null, ["lowercase"] = true,
             },
             ["pre_tokenizer"] = new JsonObject { ["type"] = "BertPreTokenizer" },
-            ["post_processor"] = new JsonObject
-            {
-                ["type"] = "TemplateProcessing",
-                ["single"] = new JsonArray(Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0)),
-                ["pair"] = new JsonArray(Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0), Sequence("B", 1), Special("[SEP]", 1)),
-                ["special_tokens"] = new JsonObject
-                {
-                    ["[CLS]"] = new JsonObject { ["id"] = "[CLS]", ["ids"] = new JsonArray(Id("[CLS]")), ["tokens"] = new JsonArray("[CLS]") },
-                    ["[SEP]"] = new JsonObject { ["id"] = "[SEP]", ["ids"] = new JsonArray(Id("[SEP]")), ["tokens"] = new JsonArray("[SEP]") },
-                },
-            },
+            ["post_processor"] = seq2seq
+                ? Template([Sequence("A", 0), Special("[SEP]", 0)], [Sequence("A", 0), Special("[SEP]", 0), Sequence("B", 1), Special("[SEP]", 1)], ["[SEP]"])
+                : Template([Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0)],
+                    [Special("[CLS]", 0), Sequence("A", 0), Special("[SEP]", 0), Sequence("B", 1), Special("[SEP]", 1)], ["[CLS]", "[SEP]"]),
             ["decoder"] = new JsonObject { ["type"] = "WordPiece", ["prefix"] = "##", ["cleanup"] = true },
             ["model"] = new JsonObject
             {
