@@ -24,7 +24,7 @@ public static partial class CliCommands
         var c = new Command("summarization", "Summarisation: ROUGE-1/2/L precision, recall and F1 (rouge-score conventions) against each example's summary, " +
             "plus the mean and the max over its references when present; JSON on stdout, markdown table into --out.")
             { data, split, predictions, model, lead, stem, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat,
-                g.Batch, g.EarlyStopping,
+                g.Batch, g.EarlyStopping, g.ForcedEos,
                     Out("none: the report is printed, no markdown file is written; with --model the predictions go into the --model folder"), Threads, Device };
         c.SetAction(r => Guard(() =>
         {
@@ -87,7 +87,7 @@ public static partial class CliCommands
         var c = new Command("summarization", "Summarisation: fine-tune the seq2seq recipe's model (teacher forcing) on (document, summary) pairs, export it " +
             "(encoder/decoder/decoder-with-past ONNX) and report ROUGE-1/2/L on test beside Lead-1, with generation speed.")
             { Recipe, data, init, epochs, lr, batch, limit, g.MaxSource, g.Beams, g.MaxNew, g.MinLength, g.LengthPenalty, g.NoRepeat,
-                g.Batch, g.EarlyStopping, Out(RunFolder("-summarization") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
+                g.Batch, g.EarlyStopping, g.ForcedEos, Out(RunFolder("-summarization") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
             var recipe = LoadSeq2SeqRecipe(r);
@@ -123,12 +123,12 @@ public static partial class CliCommands
 
     /// <summary>The decoding options shared by <c>evaluate summarization</c> and <c>finetune summarization</c> (HF generate's names).</summary>
     private sealed record GenerationCliOptions(Option<int> MaxSource, Option<int> Beams, Option<int> MaxNew, Option<int> MinLength,
-        Option<float> LengthPenalty, Option<int> NoRepeat, Option<int> Batch, Option<string> EarlyStopping)
+        Option<float> LengthPenalty, Option<int> NoRepeat, Option<int> Batch, Option<string> EarlyStopping, Option<bool> ForcedEos)
     {
         public Evaluation.Summarization.SummarizerOptions Read(ParseResult r) => new(r.GetValue(MaxSource), new Evaluation.Generation.GenerationOptions
         {
             NumBeams = r.GetValue(Beams), MaxNewTokens = r.GetValue(MaxNew), MinLength = r.GetValue(MinLength), LengthPenalty = r.GetValue(LengthPenalty),
-            NoRepeatNgramSize = r.GetValue(NoRepeat), BatchSize = r.GetValue(Batch),
+            NoRepeatNgramSize = r.GetValue(NoRepeat), BatchSize = r.GetValue(Batch), ForcedEos = r.GetValue(ForcedEos),
             EarlyStopping = r.GetValue(EarlyStopping) switch
             {
                 "false" => Evaluation.Generation.EarlyStopping.Heuristic,
@@ -153,5 +153,10 @@ public static partial class CliCommands
             Description = "Beam search stopping, as Hugging Face's early_stopping: false = stop when the best running beam at its current length " +
                 "cannot beat the finished ones (heuristic); true = stop once num_beams hypotheses are finished; never = exact bound at max length.",
             DefaultValueFactory = _ => "false",
+        },
+        new Option<bool>("--forced-eos")
+        {
+            Description = "Force the end of sequence as the last token at --max-new-tokens, as Hugging Face's generate does for BART " +
+                "configs (forced_eos_token_id). Off by default: a summary cut at the limit keeps its last word.",
         });
 }

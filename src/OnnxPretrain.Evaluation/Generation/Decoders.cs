@@ -38,6 +38,7 @@ internal sealed class GreedyDecoder(Seq2SeqGenerator model, IReadOnlyList<long[]
         LogitsProcessing.LogSoftmax(row);
         LogitsProcessing.ApplyMinLength(row, generated, o.MinLength, eos);
         LogitsProcessing.ApplyNoRepeatNgram(row, sequence, o.NoRepeatNgramSize);
+        if (o.ForcedEos) LogitsProcessing.ApplyForcedEos(row, generated, o.MaxNewTokens, eos);
     }
 
     internal static int ArgMax(ReadOnlySpan<float> row)

@@ -38,6 +38,12 @@ public sealed record GenerationOptions
     /// <summary>End of sequence is forbidden until this many tokens were generated.</summary>
     public int MinLength { get; init; }
 
+    /// <summary>
+    /// End of sequence is forced as the last token at <see cref="MaxNewTokens"/> (HF's <c>forced_eos_token_id</c>, which
+    /// BART configs and our seq2seq exports set); off by default here, so a summary cut at the limit keeps its last word.
+    /// </summary>
+    public bool ForcedEos { get; init; }
+
     /// <summary>Beam search's stopping rule (HF <c>early_stopping</c>: false, true, "never").</summary>
     public EarlyStopping EarlyStopping { get; init; } = EarlyStopping.Heuristic;
 

@@ -25,6 +25,18 @@ internal static class LogitsProcessing
     }
 
     /// <summary>
+    /// Forces end of sequence as the last token a row may generate (HF <c>ForcedEOSTokenLogitsProcessor</c>, applied when
+    /// the model's config has <c>forced_eos_token_id</c>): at the step that generates token <paramref name="maxNewTokens"/>
+    /// every other score becomes -inf and end of sequence 0.
+    /// </summary>
+    public static void ApplyForcedEos(Span<float> row, int generated, int maxNewTokens, int eos)
+    {
+        if (generated != maxNewTokens - 1) return;
+        row.Fill(float.NegativeInfinity);
+        row[eos] = 0;
+    }
+
+    /// <summary>
     /// Forbids every token that would complete an n-gram of size <paramref name="n"/> already present in
     /// <paramref name="sequence"/> (the decoder input so far, start token included).
     /// </summary>

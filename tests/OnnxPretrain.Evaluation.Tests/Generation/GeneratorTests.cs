@@ -190,6 +190,16 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void ForcedEos_OnlyAtTheLastAllowedStep()
+    {
+        float[] row = [-1f, -2f, -3f];
+        LogitsProcessing.ApplyForcedEos(row, generated: 1, maxNewTokens: 3, eos: 2);
+        CollectionAssert.AreEqual(new[] { -1f, -2f, -3f }, row, "before the last step nothing changes");
+        LogitsProcessing.ApplyForcedEos(row, generated: 2, maxNewTokens: 3, eos: 2);
+        CollectionAssert.AreEqual(new[] { float.NegativeInfinity, float.NegativeInfinity, 0f }, row);
+    }
+
+    [TestMethod]
     public void BeamHypotheses_KeepsTheBestAndStopsWhenNoBeamCanWin()
     {
         var h = new BeamHypotheses(2, lengthPenalty: 1f);

@@ -94,10 +94,10 @@ public sealed class MergedDecoderTests
         Assert.AreEqual(2, (int)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(tjs, "generation_config.json")))!["eos_token_id"]!);
         long[][] sources = [[5, 9, 4, 11, 3, 2], [7, 7, 12, 2], [13, 6, 8, 10, 9, 4, 5, 3, 2]];
         using var generator = Evaluation.Generation.Seq2SeqGenerator.Load(dir);
-        var ours = generator.Generate(sources, new Evaluation.Generation.GenerationOptions { MaxNewTokens = 6, BatchSize = 1 });
+        var ours = generator.Generate(sources, new Evaluation.Generation.GenerationOptions { MaxNewTokens = 6, BatchSize = 1, ForcedEos = true });
         var file = Path.Combine(tjs, "sources.json");
         File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(sources));
-        var psi = new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(root, "tests", "node", "generate.mjs"), tjs, file, "7"])
+        var psi = new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(root, "tests", "node", "generate.mjs"), tjs, file, "6"])
             { RedirectStandardOutput = true, RedirectStandardError = true };
         System.Diagnostics.Process? p = null;
         try { p = System.Diagnostics.Process.Start(psi); }
@@ -109,10 +109,11 @@ public sealed class MergedDecoderTests
         var js = System.Text.Json.Nodes.JsonNode.Parse(stdout.Result)!.AsArray();
         for (int e = 0; e < sources.Length; e++)
         {
-            // transformers.js returns the decoder start and the end of sequence; ours returns the tokens between them. It also
-            // forces the end of sequence at max_new_tokens (config.forced_eos_token_id, Hugging Face's rule; our generator
-            // does not), so it runs one token longer and the first 6 are compared.
-            var theirs = js[e]!.AsArray().Select(v => (long)v!).Skip(1).TakeWhile(t => t != 2).Take(6).ToArray();
+            // transformers.js returns the decoder start and the end of sequence; ours returns the tokens between them. Both force
+            // the end of sequence at max_new_tokens (config.forced_eos_token_id; ForcedEos on ours).
+            var all = js[e]!.AsArray().Select(v => (long)v!).ToArray();
+            Assert.AreEqual(2L, all[^1], "transformers.js ends with the end of sequence");
+            var theirs = all.Skip(1).TakeWhile(t => t != 2).ToArray();
             Console.WriteLine($"source {e}: ours [{string.Join(" ", ours[e].Tokens)}], transformers.js [{string.Join(" ", theirs)}]");
             CollectionAssert.AreEqual(ours[e].Tokens, theirs, $"source {e}");
         }
