@@ -119,6 +119,62 @@ public sealed class MergedDecoderTests
         }
     }
 
+    [TestMethod]
+    public void TransformersJs_Text2TextPipeline_GivesOurGeneratedText()
+    {
+        var root = RepoRoot();
+        if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "@huggingface", "transformers")))
+            Assert.Inconclusive("@huggingface/transformers is not installed: run `npm install --prefix tests/node --no-package-lock` (.ci/run does).");
+        string vocab;
+        try { vocab = Data.BertVocabulary.EnsureBertBaseUncased(); }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { Assert.Inconclusive($"bert-base-uncased vocabulary " +
+            $"unavailable: {e.Message}"); return; }
+        var c = new Seq2SeqConfig
+        {
+            VocabSize = 30522, DModel = 16, EncoderLayers = 1, DecoderLayers = 1, EncoderAttentionHeads = 2, DecoderAttentionHeads = 2,
+            EncoderFfnDim = 32, DecoderFfnDim = 32, MaxPositionEmbeddings = 64, Dropout = 0, InitStd = 0.5f,
+        };
+        var parameters = new Dictionary<string, TensorData>();
+        foreach (var g in new[] { Seq2SeqExport.EncoderGraph(c), Seq2SeqExport.DecoderGraph(c, withPast: false) })
+            foreach (var p in g.Parameters) parameters[p.Value.Name] = p.Initial;
+        var specials = Data.Seq2SeqSpecialTokens.BertBaseUncased;
+        var ids = new Seq2SeqTokenIds(specials.PadId, specials.DecoderStartId, specials.EosId);
+        var dir = Seq2SeqExport.Write(c, parameters, Directory.CreateTempSubdirectory("onnxpretrain-t2t-").FullName, ids, vocab);
+        var tjs = Seq2SeqExport.Write(c, parameters, dir + "-tjs", ids, vocab, ExportLayout.TransformersJs);
+        string[] texts = ["the cat sat on the mat", "Where is Paris?", "naïve café"];
+        var tokenizer = Data.TextTokenizer.CreateBert(vocab);
+        using var generator = Evaluation.Generation.Seq2SeqGenerator.Load(dir);
+        var outputs = generator.Generate([.. texts.Select(t => (long[])[.. tokenizer.Encode(t).Select(i => (long)i), specials.EosId])],
+            new Evaluation.Generation.GenerationOptions { MaxNewTokens = 6, BatchSize = 1, ForcedEos = true });
+        var file = Path.Combine(tjs, "texts.json");
+        File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(texts));
+        var js = System.Text.Json.Nodes.JsonNode.Parse(Node(root, "text2text.mjs", tjs, file, "6"))!.AsArray();
+        for (int e = 0; e < texts.Length; e++)
+        {
+            // Same tokens; one decoding convention differs: Hugging Face's WordPiece decoder keeps the "##" of a continuation
+            // piece that starts the text (a random model's output can), ours drops it.
+            string ours = tokenizer.Decode(outputs[e].Tokens.Select(t => (int)t)), theirs = ((string)js[e]!).StartsWith("##", StringComparison.Ordinal)
+                ? ((string)js[e]!)[2..] : (string)js[e]!;
+            Console.WriteLine($"'{texts[e]}': ours '{ours}', transformers.js '{theirs}'");
+            Assert.AreEqual(ours, theirs, $"text {e}");
+        }
+        Assert.IsTrue(outputs.Any(o => o.Tokens.Length > 0), "something is generated, so the comparison can fail");
+    }
+
+    private static string Node(string root, string script, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(root, "tests", "node", script), .. args])
+            { RedirectStandardOutput = true, RedirectStandardError = true };
+        System.Diagnostics.Process? p = null;
+        try { p = System.Diagnostics.Process.Start(psi); }
+        catch (System.ComponentModel.Win32Exception) { Assert.Inconclusive("Node.js is not installed."); }
+        var stdout = p!.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.AreEqual(0, p.ExitCode, stderr);
+        return stdout.Result;
+    }
+
     private static string RepoRoot()
     {
         var d = new DirectoryInfo(AppContext.BaseDirectory);
