@@ -129,7 +129,7 @@ public static partial class CliCommands
     {
         var weights = Checkpoint.LoadWeights(result.Checkpoint).Tensors;
         var exportDir = Path.Combine(dir, "export");
-        var model = EncoderExport.Write(recipe.Model, weights, exportDir, result.VocabPath);
+        var model = EncoderExport.Write(recipe.Model, weights, exportDir, result.VocabPath, gpt2Tokenizer: recipe.Data.Tokenizer == "gpt2");
         Console.Error.WriteLine($"Exported the encoder to {model}");
         return exportDir;
     }

@@ -116,7 +116,8 @@ public static partial class CliCommands
             };
             var sentence = new Export.SentenceEmbeddingSpec(r.GetValue(pooling) ?? (recipe.Objective as Models.ContrastiveConfig)?.Pooling ?? "mean",
                 MaxSeqLength: recipe.Data.SequenceLength);
-            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData, exportLayout, sentence);
+            var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData, exportLayout, sentence,
+                gpt2Tokenizer: recipe.Data.Tokenizer == "gpt2");
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });
             return 0;
         }));

@@ -55,11 +55,13 @@ public static class EncoderExport
     /// <c>model.onnx</c> would pass protobuf's 2 GB limit (see <see cref="ModelWriter.Save"/>).</param>
     /// <param name="layout">Where the files go (<see cref="ExportLayout"/>).</param>
     /// <param name="sentence">The sentence-transformers pipeline (<see cref="ExportLayout.SentenceTransformers"/>; default mean pooling, normalised).</param>
+    /// <param name="gpt2Tokenizer">Without <paramref name="vocabTxt"/>: write our GPT-2 byte-level BPE's <c>tokenizer.json</c>
+    /// (<see cref="Data.Gpt2TokenizerFiles"/>) for a model trained with it.</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
     /// <exception cref="ArgumentException">The sentence-transformers layout for another task than feature extraction.</exception>
     public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
         ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto, ExportLayout layout = ExportLayout.Optimum,
-        SentenceEmbeddingSpec? sentence = null)
+        SentenceEmbeddingSpec? sentence = null, bool gpt2Tokenizer = false)
     {
         if (layout == ExportLayout.SentenceTransformers && task != ExportTask.FeatureExtraction)
             throw new ArgumentException("The sentence-transformers layout is for feature-extraction exports (sentence embeddings).", nameof(layout));
@@ -81,6 +83,7 @@ public static class EncoderExport
         }
         WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
+        else if (gpt2Tokenizer) Data.Gpt2TokenizerFiles.Write(outDir);
         if (layout == ExportLayout.SentenceTransformers) WriteSentenceTransformers(outDir, config.HiddenSize, sentence ?? new SentenceEmbeddingSpec());
         return model;
     }

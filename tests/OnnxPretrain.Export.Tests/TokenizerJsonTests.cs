@@ -56,6 +56,32 @@ public sealed class TokenizerJsonTests
         }
     }
 
+    [TestMethod]
+    public void Gpt2TokenizerJson_InTheJavaScriptTokenizer_GivesOurIds()
+    {
+        var root = RepoRoot();
+        if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "@huggingface", "tokenizers")))
+            Assert.Inconclusive("@huggingface/tokenizers is not installed: run `npm install --prefix tests/node --no-package-lock` (.ci/run does).");
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-gpt2json-").FullName;
+        Gpt2TokenizerFiles.Write(dir);
+        var tokenizer = TextTokenizer.CreateGpt2();
+        var corpus = DefaultCorpus.Load().Validation.SelectMany(d => d.Paragraphs).SelectMany(p => p.Sentences).Take(300).Cast<object>();
+        object[] tricky = ["Café NAÏVE résumé", "我爱北京 😀 🇫🇷", "tab\tnew\nline  spaces   x", "don't we'll it's 3.14%", "",
+            new[] { "who wrote it?", " Shakespeare did." }];
+        var items = corpus.Concat(tricky).ToList();
+        var texts = Path.Combine(dir, "texts.json");
+        File.WriteAllText(texts, JsonSerializer.Serialize(items));
+        var js = JsonNode.Parse(Node(Path.Combine(root, "tests", "node", "tokenize.mjs"), dir, texts))!.AsArray();
+        var s = tokenizer.Specials;
+        for (int i = 0; i < items.Count; i++)
+        {
+            var (a, b) = items[i] is string[] pair ? (pair[0], pair[1]) : ((string)items[i], null);
+            long[] second = b is null ? [] : [.. tokenizer.Encode(b).Select(x => (long)x), s.SepId];
+            long[] ids = [s.ClsId, .. tokenizer.Encode(a).Select(x => (long)x), s.SepId, .. second];
+            CollectionAssert.AreEqual(ids, js[i]!["ids"]!.AsArray().Select(v => (long)v!).ToArray(), $"ids of item {i}: {JsonSerializer.Serialize(items[i])}");
+        }
+    }
+
     private static string Node(string script, params string[] args)
     {
         var psi = new ProcessStartInfo("node", [script, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
