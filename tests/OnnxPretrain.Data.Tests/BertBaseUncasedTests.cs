@@ -13,6 +13,16 @@ public sealed class BertBaseUncasedTests
     private static int[] Ids(string text) => SharedData.BertBaseUncased().Encode(text).ToArray();
 
     [TestMethod]
+    public void Encode_GreekCapitalWordEndingInSigma_UsesTheFinalSigmaPiece()
+    {
+        // Python's and Rust's lower() turn "ΟΔΟΣ" into "οδος" with final sigma; its last piece is "##ος" (15297), as the
+        // Hugging Face tokenizers give (a plain sigma would give another piece).
+        var tokenizer = SharedData.BertBaseUncased();
+        Assert.AreEqual("##ος", tokenizer.IdToToken(15297));
+        Assert.AreEqual(15297, Ids("\u039F\u0394\u039F\u03A3")[^1]);
+    }
+
+    [TestMethod]
     public void Encode_SymbolSentence_KeepsEverySymbol()
     {
         // 5 + 3 = $ 8 at 25 ##° ##c ©  (the library's default options drop + = $ ° ©)
