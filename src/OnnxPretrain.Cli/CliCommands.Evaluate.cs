@@ -72,12 +72,19 @@ public static partial class CliCommands
         };
         var pooling = new Option<string?>("--pooling")
         {
-            Description = "sentence-transformers layout: mean or cls pooling (default: the recipe's contrastive pooling, else mean).",
+            Description = "feature-extraction: mean or cls pooling, written as sentence-transformers' 1_Pooling/config.json (default: the recipe's " +
+                "contrastive pooling, else the pooling the checkpoint inherits from an import or its training.init_from, else mean).",
+        };
+        var queryPrefix = new Option<string?>("--query-prefix")
+        {
+            Description = "feature-extraction: text put before retrieval queries, written as prompts.query in config_sentence_transformers.json " +
+                "(default: the prefix the checkpoint inherits, e.g. arctic-xs's; \"\" for none).",
         };
         var c = new Command("export",
             "Export a checkpoint as an inference ONNX model in a Hugging Face-style folder (model.onnx, config.json, tokenizer.json and " +
             "the other tokenizer files, model.safetensors), laid out for Optimum, transformers.js or sentence-transformers.")
-            { Recipe, checkpoint, task, external, layout, pooling, Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
+            { Recipe, checkpoint, task, external, layout, pooling, queryPrefix,
+                Out("the folder 'export' beside the checkpoint folder, <checkpoint>/../export") };
         c.SetAction(r => Guard(() =>
         {
             if (IsSeq2SeqRecipe(r))
@@ -114,8 +121,10 @@ public static partial class CliCommands
                 "sentence-transformers" => Export.ExportLayout.SentenceTransformers,
                 var l => throw new ArgumentException($"--layout is '{l}'; expected optimum, transformers.js or sentence-transformers."),
             };
-            var sentence = new Export.SentenceEmbeddingSpec(r.GetValue(pooling) ?? (recipe.Objective as Models.ContrastiveConfig)?.Pooling ?? "mean",
-                MaxSeqLength: recipe.Data.SequenceLength);
+            var inherited = PretrainedImport.InheritedSentenceEmbedding(recipe, r.GetValue(checkpoint)!.FullName);
+            var prefix = r.GetValue(queryPrefix) ?? inherited?.QueryPrefix;
+            var sentence = new Data.SentenceEmbeddingSpec(r.GetValue(pooling) ?? (recipe.Objective as Models.ContrastiveConfig)?.Pooling
+                ?? inherited?.Pooling ?? "mean", MaxSeqLength: recipe.Data.SequenceLength, QueryPrefix: string.IsNullOrEmpty(prefix) ? null : prefix);
             var model = Export.EncoderExport.Write(recipe.Model, weights, Path.GetFullPath(dir), vocab, exportTask, externalData, exportLayout, sentence,
                 gpt2Tokenizer: recipe.Data.Tokenizer == "gpt2");
             Print(new System.Text.Json.Nodes.JsonObject { ["model"] = model });

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OnnxPretrain.Data;
 using OnnxPretrain.Models;
 using OnnxPretrain.Onnx;
 using OnnxPretrain.Runtime;
@@ -30,12 +31,6 @@ public enum ExportLayout
     SentenceTransformers,
 }
 
-/// <summary>The sentence-transformers pipeline of a <see cref="ExportLayout.SentenceTransformers"/> export.</summary>
-/// <param name="Pooling"><c>mean</c> (over attention_mask) or <c>cls</c>: the pooling the encoder was trained with.</param>
-/// <param name="Normalize">Whether embeddings are L2-normalised (a <c>2_Normalize</c> module).</param>
-/// <param name="MaxSeqLength">Tokens per text.</param>
-public sealed record SentenceEmbeddingSpec(string Pooling = "mean", bool Normalize = true, int MaxSeqLength = 256);
-
 /// <summary>
 /// Exports a trained encoder as an inference model in a Hugging Face-style folder: <c>model.onnx</c> (inputs
 /// <c>input_ids</c>, <c>attention_mask</c>, <c>token_type_ids</c> int64 (batch, sequence); output
@@ -54,7 +49,9 @@ public static class EncoderExport
     /// <param name="external">Whether the weights go to <c>model.onnx_data</c> (ONNX external data): by default only when
     /// <c>model.onnx</c> would pass protobuf's 2 GB limit (see <see cref="ModelWriter.Save"/>).</param>
     /// <param name="layout">Where the files go (<see cref="ExportLayout"/>).</param>
-    /// <param name="sentence">The sentence-transformers pipeline (<see cref="ExportLayout.SentenceTransformers"/>; default mean pooling, normalised).</param>
+    /// <param name="sentence">Feature extraction: the sentence embedding (pooling, query prefix) written as sentence-transformers' files in every
+    /// layout (<see cref="SentenceEmbeddingFiles"/>; default mean pooling, normalised, no prefix); <c>modules.json</c> only in
+    /// <see cref="ExportLayout.SentenceTransformers"/>.</param>
     /// <param name="gpt2Tokenizer">Without <paramref name="vocabTxt"/>: write our GPT-2 byte-level BPE's <c>tokenizer.json</c>
     /// (<see cref="Data.Gpt2TokenizerFiles"/>) for a model trained with it.</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
@@ -84,32 +81,10 @@ public static class EncoderExport
         WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
         else if (gpt2Tokenizer) Data.Gpt2TokenizerFiles.Write(outDir);
-        if (layout == ExportLayout.SentenceTransformers) WriteSentenceTransformers(outDir, config.HiddenSize, sentence ?? new SentenceEmbeddingSpec());
+        if (task == ExportTask.FeatureExtraction)
+            SentenceEmbeddingFiles.Write(outDir, config.HiddenSize, sentence ?? new SentenceEmbeddingSpec(),
+                modules: layout == ExportLayout.SentenceTransformers);
         return model;
-    }
-
-    /// <summary>sentence-transformers' module files: Transformer (this folder), Pooling, and Normalize when asked.</summary>
-    private static void WriteSentenceTransformers(string outDir, int hiddenSize, SentenceEmbeddingSpec s)
-    {
-        if (s.Pooling is not ("mean" or "cls")) throw new ArgumentException($"Sentence pooling is '{s.Pooling}'; expected mean or cls.", nameof(s));
-        var modules = new JsonArray(
-            new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
-            new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
-        if (s.Normalize) modules.Add(new JsonObject { ["idx"] = 2, ["name"] = "2", ["path"] = "2_Normalize",
-            ["type"] = "sentence_transformers.models.Normalize" });
-        File.WriteAllText(Path.Combine(outDir, "modules.json"), modules.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        WriteJson(Path.Combine(outDir, "sentence_bert_config.json"), new JsonObject { ["max_seq_length"] = s.MaxSeqLength, ["do_lower_case"] = false });
-        WriteJson(Path.Combine(Directory.CreateDirectory(Path.Combine(outDir, "1_Pooling")).FullName, "config.json"), new JsonObject
-        {
-            ["word_embedding_dimension"] = hiddenSize, ["pooling_mode_cls_token"] = s.Pooling == "cls", ["pooling_mode_mean_tokens"] = s.Pooling == "mean",
-            ["pooling_mode_max_tokens"] = false, ["pooling_mode_mean_sqrt_len_tokens"] = false, ["pooling_mode_weightedmean_tokens"] = false,
-            ["pooling_mode_lasttoken"] = false, ["include_prompt"] = true,
-        });
-        if (s.Normalize) Directory.CreateDirectory(Path.Combine(outDir, "2_Normalize"));
-        WriteJson(Path.Combine(outDir, "config_sentence_transformers.json"), new JsonObject
-        {
-            ["prompts"] = new JsonObject(), ["default_prompt_name"] = null, ["similarity_fn_name"] = "cosine",
-        });
     }
 
     /// <summary>

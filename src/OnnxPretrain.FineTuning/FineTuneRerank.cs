@@ -25,9 +25,12 @@ namespace OnnxPretrain.FineTuning;
 /// <param name="Split">Qrels split.</param>
 /// <param name="Session">ORT settings.</param>
 /// <param name="Negatives">How the negatives are drawn from BM25's top <c>Depth</c> non-relevant documents.</param>
+/// <param name="DenseModel">A feature-extraction export: each fold's re-ranker also re-ranks hybrid@Depth (BM25 + this model,
+/// reciprocal rank fusion with k = <paramref name="RrfK"/>), beside BM25@Depth. Training negatives always come from BM25.</param>
+/// <param name="RrfK">Reciprocal rank fusion's k.</param>
 public sealed record FineTuneRerankOptions(string DataDir, string RunDir, string? Init, int Folds, int Epochs, double LearningRate, int BatchSize,
     int MaxLength, int NegativesPerPositive, int Depth, Bm25Options Bm25, long Seed, string Split, SessionConfig Session,
-    NegativeSampling Negatives = NegativeSampling.Random)
+    NegativeSampling Negatives = NegativeSampling.Random, string? DenseModel = null, int RrfK = HybridRetriever.DefaultRrfK)
 {
     /// <summary>Default BM25 negatives per relevant document.</summary>
     public const int DefaultNegatives = 2;
@@ -44,6 +47,7 @@ public sealed record FineTuneRerankOptions(string DataDir, string RunDir, string
         ArgumentOutOfRangeException.ThrowIfLessThan(Depth, 1, "--depth");
         Bm25.Validate();
         if (!Enum.IsDefined(Negatives)) throw new ArgumentOutOfRangeException(nameof(Negatives), Negatives, "expected hardest or random");
+        ArgumentOutOfRangeException.ThrowIfLessThan(RrfK, 0, "--rrf-k");
         return this;
     }
 }
@@ -80,13 +84,22 @@ public static class FineTuneRerank
         var data = BeirData.Read(o.DataDir, o.Split);
         var folds = AssignFolds(data.JudgedQueryIds, o.Folds, o.Seed);
         using var bm25 = new Bm25Retriever(data.Corpus, o.Bm25);
-        var (firstStage, _) = RetrievalEvaluation.Search(bm25, data, o.Depth);
+        var lists = new Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>>>
+        {
+            ["bm25"] = RetrievalEvaluation.Search(bm25, data, o.Depth).Run,
+        };
+        if (o.DenseModel is not null)
+        {
+            var settings = new RetrievalEvalOptions(o.DataDir, Bm25: o.Bm25, Session: o.Session, RrfK: o.RrfK);
+            using var hybrid = RetrievalEvaluation.Hybrid(settings, data, o.DenseModel);
+            lists["hybrid"] = RetrievalEvaluation.Search(hybrid, data, o.Depth).Run;
+        }
         Directory.CreateDirectory(o.RunDir);
         var results = new List<FoldResult>();
         for (int f = 0; f < o.Folds; f++)
         {
             log.WriteLine($"fold {f + 1}/{o.Folds}: {folds[f].Count} held-out queries");
-            results.Add(RunFold(pretrained, o, data, bm25, firstStage, folds, f, log));
+            results.Add(RunFold(pretrained, o, data, bm25, lists, folds, f, log));
         }
         var json = Report(o, results);
         File.WriteAllText(Path.Combine(o.RunDir, "rerank_report.md"), Markdown(results));
@@ -131,14 +144,19 @@ public static class FineTuneRerank
         return pairs;
     }
 
-    private sealed record FoldResult(int Fold, int TrainQueries, int TestQueries, int TrainPairs, long Steps, double Seconds,
-        RetrievalScores Bm25, RetrievalScores Rerank, string Export);
+    /// <summary>One first stage on a fold's held-out queries: its own scores and its list re-ranked.</summary>
+    private sealed record StageResult(RetrievalScores FirstStage, RetrievalScores Rerank);
 
+    private sealed record FoldResult(int Fold, int TrainQueries, int TestQueries, int TrainPairs, long Steps, double Seconds,
+        IReadOnlyDictionary<string, StageResult> Stages, string Export);
+
+    /// <summary>Trains fold <paramref name="f"/>'s re-ranker and re-ranks each first stage's <paramref name="lists"/> (per query: "bm25",
+    /// also the training negatives, and, with a dense model, "hybrid") for the held-out queries.</summary>
     private static FoldResult RunFold(Recipe pretrained, FineTuneRerankOptions o, BeirDataset data, Bm25Retriever bm25,
-        IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>> firstStage, IReadOnlyList<IReadOnlyList<string>> folds, int f, TextWriter log)
+        Dictionary<string, IReadOnlyDictionary<string, IReadOnlyList<ScoredDoc>>> lists, IReadOnlyList<IReadOnlyList<string>> folds, int f, TextWriter log)
     {
         var trainQueries = folds.Where((_, i) => i != f).SelectMany(x => x).ToList();
-        var pairs = TrainingPairs(data, trainQueries, firstStage, o.NegativesPerPositive, o.Negatives, pretrained.Training.Seed + f);
+        var pairs = TrainingPairs(data, trainQueries, lists["bm25"], o.NegativesPerPositive, o.Negatives, pretrained.Training.Seed + f);
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
         var source = new PairClassificationSource(pairs, tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed + f, shuffle: true);
         var dir = Path.Combine(o.RunDir, $"fold-{f + 1}");
@@ -149,50 +167,82 @@ public static class FineTuneRerank
         EncoderExport.Write(recipe.Model, Checkpoint.LoadWeights(best.Dir).Tensors, exportDir, vocab, ExportTask.SequenceClassification);
         var held = folds[f];
         var qrels = new Qrels(held.ToDictionary(q => q, q => data.Qrels.ByQuery[q], StringComparer.Ordinal), held);
-        var bmRun = held.ToDictionary(q => q, q => firstStage[q], StringComparer.Ordinal);
         using var rerank = new RerankRetriever(bm25, As2Scorer.Load(exportDir, o.MaxLength), data.Corpus, o.Depth, ownsFirstStage: false);
-        var run = held.ToDictionary(q => q, q => rerank.Rerank(data.Queries[q], firstStage[q], o.Depth), StringComparer.Ordinal);
-        TrecRun.Write(Path.Combine(dir, "run.trec"), run, $"rerank-fold{f + 1}");
-        var result = new FoldResult(f + 1, trainQueries.Count, held.Count, pairs.Count, best.Steps, best.Seconds,
-            RetrievalMetrics.Evaluate(bmRun, qrels), RetrievalMetrics.Evaluate(run, qrels), exportDir);
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fold {f + 1}: nDCG@10 BM25 {result.Bm25.Ndcg10:F4} -> rerank {result.Rerank.Ndcg10:F4}"));
-        return result;
+        var stages = new Dictionary<string, StageResult>();
+        foreach (var (name, list) in lists)
+        {
+            var first = held.ToDictionary(q => q, q => list[q], StringComparer.Ordinal);
+            var run = held.ToDictionary(q => q, q => rerank.Rerank(data.Queries[q], list[q], o.Depth), StringComparer.Ordinal);
+            TrecRun.Write(Path.Combine(dir, name == "bm25" ? "run.trec" : $"run-{name}.trec"), run, $"rerank-{name}-fold{f + 1}");
+            stages[name] = new StageResult(RetrievalMetrics.Evaluate(first, qrels), RetrievalMetrics.Evaluate(run, qrels));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"fold {f + 1}: nDCG@10 {name} {stages[name].FirstStage.Ndcg10:F4} -> rerank {stages[name].Rerank.Ndcg10:F4}"));
+        }
+        return new FoldResult(f + 1, trainQueries.Count, held.Count, pairs.Count, best.Steps, best.Seconds, stages, exportDir);
     }
 
-    private static JsonObject Metrics(IEnumerable<RetrievalScores> s)
+    private static JsonObject Metrics(IEnumerable<RetrievalScores> s, Func<IEnumerable<double>, double>? over = null)
     {
         var list = s.ToList();
+        var f = over ?? Enumerable.Average;
         return new JsonObject
         {
-            ["ndcg@10"] = Math.Round(list.Average(x => x.Ndcg10), 4), ["mrr@10"] = Math.Round(list.Average(x => x.Mrr10), 4),
-            ["recall@100"] = Math.Round(list.Average(x => x.Recall100), 4), ["map@100"] = Math.Round(list.Average(x => x.Map100), 4),
+            ["ndcg@10"] = Math.Round(f(list.Select(x => x.Ndcg10)), 4), ["mrr@10"] = Math.Round(f(list.Select(x => x.Mrr10)), 4),
+            ["recall@100"] = Math.Round(f(list.Select(x => x.Recall100)), 4), ["map@100"] = Math.Round(f(list.Select(x => x.Map100)), 4),
         };
+    }
+
+    /// <summary>The sample standard deviation (n − 1), 0 for one value.</summary>
+    public static double SampleStd(IEnumerable<double> values)
+    {
+        var v = values.ToList();
+        if (v.Count < 2) return 0;
+        double mean = v.Average();
+        return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Count - 1));
+    }
+
+    /// <summary>Per first stage: its scores and the re-ranked ones, as <c>&lt;stage&gt;</c> and <c>rerank</c> (BM25) or
+    /// <c>rerank_&lt;stage&gt;</c>.</summary>
+    private static JsonObject Summary(List<FoldResult> results, Func<IEnumerable<double>, double>? over)
+    {
+        var o = new JsonObject();
+        foreach (var name in results[0].Stages.Keys)
+        {
+            o[name == "bm25" ? "rerank" : $"rerank_{name}"] = Metrics(results.Select(r => r.Stages[name].Rerank), over);
+            o[name] = Metrics(results.Select(r => r.Stages[name].FirstStage), over);
+        }
+        return o;
     }
 
     private static JsonObject Report(FineTuneRerankOptions o, List<FoldResult> results) => new()
     {
         ["data"] = o.DataDir, ["split"] = o.Split, ["folds"] = o.Folds, ["seed"] = o.Seed, ["init"] = o.Init, ["epochs"] = o.Epochs,
         ["negatives_per_positive"] = o.NegativesPerPositive, ["negative_sampling"] = o.Negatives.ToString().ToLowerInvariant(),
-            ["depth"] = o.Depth, ["run_dir"] = o.RunDir,
-        ["mean_over_folds"] = new JsonObject { ["rerank"] = Metrics(results.Select(r => r.Rerank)), ["bm25"] = Metrics(results.Select(r => r.Bm25)) },
+            ["depth"] = o.Depth, ["dense_model"] = o.DenseModel, ["run_dir"] = o.RunDir,
+        ["mean_over_folds"] = Summary(results, null),
+        ["std_over_folds"] = Summary(results, SampleStd),
         ["per_fold"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
         {
             ["fold"] = r.Fold, ["train_queries"] = r.TrainQueries, ["test_queries"] = r.TestQueries, ["train_pairs"] = r.TrainPairs,
-            ["steps"] = r.Steps, ["train_seconds"] = Math.Round(r.Seconds, 1), ["rerank"] = Metrics([r.Rerank]),
-                ["bm25"] = Metrics([r.Bm25]), ["export"] = r.Export,
+            ["steps"] = r.Steps, ["train_seconds"] = Math.Round(r.Seconds, 1), ["metrics"] = Summary([r], null), ["export"] = r.Export,
         }).ToArray()),
     };
 
     private static string Markdown(List<FoldResult> results)
     {
-        var s = new StringBuilder("| fold | queries | BM25 nDCG@10 | rerank nDCG@10 | MRR@10 | Recall@100 | MAP@100 |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        var s = new StringBuilder("| fold | queries | first stage | first-stage nDCG@10 | rerank nDCG@10 | MRR@10 | Recall@100 | MAP@100 |\n" +
+            "|---|---:|---|---:|---:|---:|---:|---:|\n");
         foreach (var r in results)
-            s.Append(CultureInfo.InvariantCulture,
-                $"| {r.Fold} | {r.TestQueries} | {r.Bm25.Ndcg10:F4} | {r.Rerank.Ndcg10:F4} | {r.Rerank.Mrr10:F4} | {r.Rerank.Recall100:F4} " +
-                    $"| {r.Rerank.Map100:F4} |\n");
-        s.Append(CultureInfo.InvariantCulture,
-            $"| mean | {results.Sum(r => r.TestQueries)} | {results.Average(r => r.Bm25.Ndcg10):F4} | {results.Average(r => r.Rerank.Ndcg10):F4} | " +
-            $"{results.Average(r => r.Rerank.Mrr10):F4} | {results.Average(r => r.Rerank.Recall100):F4} | {results.Average(r => r.Rerank.Map100):F4} |\n");
+            foreach (var (name, st) in r.Stages)
+                s.Append(CultureInfo.InvariantCulture, $"| {r.Fold} | {r.TestQueries} | {name} | {st.FirstStage.Ndcg10:F4} | {st.Rerank.Ndcg10:F4} | " +
+                    $"{st.Rerank.Mrr10:F4} | {st.Rerank.Recall100:F4} | {st.Rerank.Map100:F4} |\n");
+        foreach (var name in results[0].Stages.Keys)
+        {
+            var st = results.Select(r => r.Stages[name]).ToList();
+            s.Append(CultureInfo.InvariantCulture, $"| mean | {results.Sum(r => r.TestQueries)} | {name} | {st.Average(x => x.FirstStage.Ndcg10):F4} | " +
+                $"{st.Average(x => x.Rerank.Ndcg10):F4} | {st.Average(x => x.Rerank.Mrr10):F4} | {st.Average(x => x.Rerank.Recall100):F4} | " +
+                $"{st.Average(x => x.Rerank.Map100):F4} |\n");
+        }
         return s.ToString();
     }
 }

@@ -149,9 +149,42 @@ public sealed class RetrievalCliTests
         Assert.AreEqual(2, folds.Count);
         Assert.AreEqual(4, folds.Sum(f => (int)f!["test_queries"]!));
         foreach (var f in folds) Assert.AreEqual(2, (int)f!["train_queries"]!);
-        double mean = (double)json["mean_over_folds"]!["rerank"]!["ndcg@10"]!;
-        Assert.AreEqual(folds.Average(f => (double)f!["rerank"]!["ndcg@10"]!), mean, 1e-4);
+        var perFold = folds.Select(f => (double)f!["metrics"]!["rerank"]!["ndcg@10"]!).ToArray();
+        Assert.AreEqual(perFold.Average(), (double)json["mean_over_folds"]!["rerank"]!["ndcg@10"]!, 1e-4);
+        Assert.AreEqual(Math.Abs(perFold[0] - perFold[1]) / Math.Sqrt(2), (double)json["std_over_folds"]!["rerank"]!["ndcg@10"]!, 1e-4);
         Assert.IsTrue(File.Exists(Path.Combine(root, "ft", "fold-2", "export", "model.onnx")));
-        StringAssert.Contains(File.ReadAllText(Path.Combine(root, "ft", "rerank_report.md")), "| mean | 4 |");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(root, "ft", "rerank_report.md")), "| mean | 4 | bm25 |");
+    }
+
+    [TestMethod]
+    public void FinetuneRerank_WithDenseModel_AlsoReranksHybrid_WhoseFirstStageEqualsEvaluateRetrievalHybrid()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        var root = Path.GetDirectoryName(recipe)!;
+        var data = WriteBeir(root);
+        var (code, _, stderr) = Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "run"), "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var dense = Path.Combine(root, "dense");
+        (code, _, stderr) = Cli("export", "--recipe", recipe, "--checkpoint", Path.Combine(root, "run", "checkpoint-2"), "--out", dense);
+        Assert.AreEqual(0, code, stderr);
+        (code, var hybridOut, stderr) = Cli("evaluate", "retrieval", "--data", data, "--retriever", "hybrid", "--model", dense);
+        Assert.AreEqual(0, code, stderr);
+        string stdout;
+        (code, stdout, stderr) = Cli("finetune", "rerank", "--recipe", recipe, "--data", data, "--folds", "2", "--epochs", "1", "--batch", "4",
+            "--max-length", "32", "--negatives", "1", "--dense-model", dense, "--out", Path.Combine(root, "ft"), "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var mean = JsonNode.Parse(stdout)!["mean_over_folds"]!;
+        // Two folds of 2 queries each: the mean over folds equals the mean over the 4 queries.
+        Assert.AreEqual((double)JsonNode.Parse(hybridOut)!["metrics"]!["ndcg@10"]!, (double)mean["hybrid"]!["ndcg@10"]!, 1e-4);
+        Assert.IsNotNull(mean["rerank_hybrid"]?["ndcg@10"]);
+        Assert.IsTrue(File.Exists(Path.Combine(root, "ft", "fold-1", "run-hybrid.trec")));
+
+        // evaluate retrieval re-ranks the hybrid list too: the same documents, so the same Recall@100 as hybrid's.
+        (code, stdout, stderr) = Cli("evaluate", "retrieval", "--data", data, "--retriever", "rerank", "--model", Path.Combine(root, "ft", "fold-1", "export"),
+            "--first-stage", "hybrid", "--dense-model", dense, "--max-length", "32");
+        Assert.AreEqual(0, code, stderr);
+        var rerank = JsonNode.Parse(stdout)!;
+        Assert.AreEqual("hybrid", (string)rerank["timings"]!["first_stage"]!);
+        Assert.AreEqual((double)JsonNode.Parse(hybridOut)!["metrics"]!["recall@100"]!, (double)rerank["metrics"]!["recall@100"]!, 1e-9);
     }
 }

@@ -69,16 +69,18 @@ public static class As2Evaluation
         return scorer.Score(data);
     }
 
-    /// <summary>Cosine similarity of each pair's L2-normalised pooled embeddings (each distinct text encoded once).</summary>
+    /// <summary>Cosine similarity of each pair's L2-normalised pooled embeddings (each distinct text encoded once; questions as
+    /// queries, with the model's query prefix if it has one).</summary>
     private static double[] BiEncoderScores(As2Dataset data, string modelDir, Retrieval.Pooling pooling, As2EvalOptions options)
     {
         using var encoder = Retrieval.BiEncoder.Load(modelDir, new Retrieval.BiEncoderOptions(options.MaxLength, options.BatchSize, pooling));
-        var texts = data.Pairs.SelectMany(p => new[] { p.Question, p.Candidate }).Distinct().ToList();
-        var rows = encoder.Encode(texts, out int dim);
-        var at = texts.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
-        double Cosine(string a, string b) =>
-            System.Numerics.Tensors.TensorPrimitives.Dot<float>(rows.AsSpan(at[a] * dim, dim), rows.AsSpan(at[b] * dim, dim));
-        return data.Pairs.Select(p => Cosine(p.Question, p.Candidate)).ToArray();
+        var questions = data.Pairs.Select(p => p.Question).Distinct().ToList();
+        var candidates = data.Pairs.Select(p => p.Candidate).Distinct().ToList();
+        var (q, c) = (encoder.EncodeQueries(questions, out int dim), encoder.Encode(candidates, out _));
+        var qAt = questions.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
+        var cAt = candidates.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i);
+        return data.Pairs.Select(p => (double)System.Numerics.Tensors.TensorPrimitives.Dot<float>(q.AsSpan(qAt[p.Question] * dim, dim),
+            c.AsSpan(cAt[p.Candidate] * dim, dim))).ToArray();
     }
 
     /// <summary>The report for <paramref name="data"/> ranked by <paramref name="modelScores"/> plus both lexical baselines.</summary>

@@ -5,7 +5,8 @@ namespace OnnxPretrain.Evaluation.Retrieval;
 
 /// <summary>
 /// Dense retrieval (Karpukhin et al. 2020, "Dense Passage Retrieval"): the corpus (<c>title + " " + text</c>) is
-/// embedded once by a <see cref="BiEncoder"/> into an (N, H) matrix; a query is embedded the same way and the exact
+/// embedded once by a <see cref="BiEncoder"/> into an (N, H) matrix; a query is embedded the same way (after the model's query
+/// prefix, if any) and the exact
 /// top k by inner product (cosine when the encoder normalises) is found by scanning every row with
 /// <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>.
 /// </summary>
@@ -37,7 +38,7 @@ internal sealed class DenseRetriever : IRetriever
     public IReadOnlyList<ScoredDoc> Search(string query, int k)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var q = _encoder.Encode([query], out _);
+        var q = _encoder.EncodeQueries([query], out _);
         return TopK(_matrix, _dim, q, k).Select(x => new ScoredDoc(_ids[x.Index], x.Score)).ToList();
     }
 

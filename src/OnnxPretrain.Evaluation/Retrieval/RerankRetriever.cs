@@ -1,31 +1,31 @@
 namespace OnnxPretrain.Evaluation.Retrieval;
 
 /// <summary>
-/// Re-ranking (Nogueira and Cho 2019, "Passage Re-ranking with BERT"): BM25 retrieves the top
-/// <see cref="Depth"/> documents, and an exported cross-encoder (<see cref="As2Scorer"/>: <c>logits</c> output,
+/// Re-ranking (Nogueira and Cho 2019, "Passage Re-ranking with BERT"): a first stage (BM25, or hybrid BM25 + dense) retrieves
+/// the top <see cref="Depth"/> documents, and an exported cross-encoder (<see cref="As2Scorer"/>: <c>logits</c> output,
 /// pairs <c>[CLS] query [SEP] title + " " + text [SEP]</c>, score = logit₁ − logit₀) re-scores them. Documents below
-/// the depth are never returned, so Recall@Depth equals BM25's.
+/// the depth are never returned, so Recall@Depth equals the first stage's.
 /// </summary>
 public sealed class RerankRetriever : IRetriever
 {
-    /// <summary>BM25 depth re-scored by default.</summary>
+    /// <summary>First-stage depth re-scored by default.</summary>
     public const int DefaultDepth = 100;
 
-    private readonly Bm25Retriever _first;
+    private readonly IRetriever _first;
     private readonly As2Scorer _scorer;
     private readonly IReadOnlyDictionary<string, string> _contents;
     private readonly bool _ownsFirstStage;
 
-    /// <summary>How many BM25 documents are re-scored per query.</summary>
+    /// <summary>How many first-stage documents are re-scored per query.</summary>
     public int Depth { get; }
 
     /// <summary>Pairs scored so far (for throughput).</summary>
     public long PairsScored { get; private set; }
 
-    /// <summary>Wraps a BM25 retriever and a cross-encoder; the scorer is then owned by this retriever, and the BM25 retriever too unless
+    /// <summary>Wraps a first-stage retriever and a cross-encoder; the scorer is then owned by this retriever, and the first stage too unless
     /// <paramref name="ownsFirstStage"/> is false.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="depth"/> &lt; 1.</exception>
-    public RerankRetriever(Bm25Retriever first, As2Scorer scorer, IReadOnlyList<BeirDocument> corpus, int depth = DefaultDepth, bool ownsFirstStage = true)
+    public RerankRetriever(IRetriever first, As2Scorer scorer, IReadOnlyList<BeirDocument> corpus, int depth = DefaultDepth, bool ownsFirstStage = true)
     {
         _ownsFirstStage = ownsFirstStage;
         ArgumentNullException.ThrowIfNull(first);

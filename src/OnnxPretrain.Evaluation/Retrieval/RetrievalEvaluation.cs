@@ -10,19 +10,22 @@ namespace OnnxPretrain.Evaluation.Retrieval;
 /// <summary>Settings of one retrieval evaluation.</summary>
 /// <param name="DataDir">BEIR folder.</param>
 /// <param name="Split">Qrels split (<c>qrels/&lt;split&gt;.tsv</c>).</param>
-/// <param name="Retriever"><c>bm25</c>, <c>dense</c> or <c>rerank</c> (ignored when <paramref name="RunFile"/> is set).</param>
-/// <param name="ModelDir">Exported model folder (feature extraction for dense, sequence classification for rerank).</param>
+/// <param name="Retriever"><c>bm25</c>, <c>dense</c>, <c>hybrid</c> or <c>rerank</c> (ignored when <paramref name="RunFile"/> is set).</param>
+/// <param name="ModelDir">Exported model folder (feature extraction for dense and hybrid, sequence classification for rerank).</param>
 /// <param name="RunFile">A TREC run file to score instead of running a retriever.</param>
 /// <param name="TopK">Documents retrieved per query (≥ 100 for Recall@100/MAP@100 to be meaningful).</param>
 /// <param name="Bm25">BM25 parameters (bm25 and the first stage of rerank).</param>
 /// <param name="Encoder">Bi-encoder settings (dense); MaxLength and BatchSize also apply to the cross-encoder (rerank).</param>
-/// <param name="RerankDepth">BM25 documents re-scored per query (rerank).</param>
+/// <param name="RerankDepth">First-stage documents re-scored per query (rerank).</param>
 /// <param name="Session">ONNX Runtime settings (dense).</param>
 /// <param name="IgnoreIdenticalIds">Drop a retrieved document whose id equals the query's before scoring, as BEIR's
 /// evaluation does by default (for collections whose queries are documents too); trec_eval keeps it, and so does the default here.</param>
+/// <param name="RrfK">Reciprocal rank fusion's k (hybrid, and rerank over hybrid).</param>
+/// <param name="FirstStage">What rerank re-scores: <c>bm25</c> or <c>hybrid</c> (with <paramref name="DenseModelDir"/>).</param>
+/// <param name="DenseModelDir">The feature-extraction export of a hybrid first stage under rerank.</param>
 public sealed record RetrievalEvalOptions(string DataDir, string Split = "test", string Retriever = "bm25", string? ModelDir = null, string? RunFile = null,
     int TopK = 100, Bm25Options? Bm25 = null, BiEncoderOptions? Encoder = null, int RerankDepth = RerankRetriever.DefaultDepth, SessionConfig? Session = null,
-    bool IgnoreIdenticalIds = false);
+    bool IgnoreIdenticalIds = false, int RrfK = HybridRetriever.DefaultRrfK, string FirstStage = "bm25", string? DenseModelDir = null);
 
 /// <summary>The outcome: scores, the run itself and timings.</summary>
 /// <param name="Name">Retriever name (or the run file's name).</param>
@@ -66,7 +69,7 @@ public sealed record RetrievalReport(string Name, RetrievalScores Scores, IReadO
 public static class RetrievalEvaluation
 {
     /// <summary>The retriever names <see cref="Run"/> accepts.</summary>
-    public static IReadOnlyList<string> Retrievers { get; } = ["bm25", "dense", "rerank"];
+    public static IReadOnlyList<string> Retrievers { get; } = ["bm25", "dense", "hybrid", "rerank"];
 
     /// <summary>Evaluates as <paramref name="o"/> says.</summary>
     /// <exception cref="ArgumentException">An unknown retriever, or dense/rerank without a model folder.</exception>
@@ -85,7 +88,7 @@ public static class RetrievalEvaluation
             $"{string.Join(", ", Retrievers)}.", nameof(o));
         if (o.Retriever != "bm25"
             && o.ModelDir is null) throw new ArgumentException($"Retriever '{o.Retriever}' needs --model (an exported " +
-                $"{(o.Retriever == "dense" ? "feature-extraction" : "sequence-classification")} folder).", nameof(o));
+                $"{(o.Retriever is "dense" or "hybrid" ? "feature-extraction" : "sequence-classification")} folder).", nameof(o));
         var timings = new JsonObject();
         var clock = Stopwatch.StartNew();
         using IRetriever retriever = Build(o, data, timings);
@@ -127,13 +130,26 @@ public static class RetrievalEvaluation
                 return new Bm25Retriever(data.Corpus, o.Bm25);
             case "dense":
                 return new DenseRetriever(BiEncoder.Load(o.ModelDir!, o.Encoder, o.Session), data.Corpus);
+            case "hybrid":
+                return Hybrid(o, data, o.ModelDir!);
             default:
                 var enc = o.Encoder ?? new BiEncoderOptions();
-                var scorer = As2Scorer.Load(o.ModelDir!, enc.MaxLength, enc.BatchSize);
+                IRetriever first = o.FirstStage switch
+                {
+                    "bm25" => new Bm25Retriever(data.Corpus, o.Bm25),
+                    "hybrid" => Hybrid(o, data, o.DenseModelDir ?? throw new ArgumentException("Re-ranking a hybrid first stage needs --dense-model " +
+                        "(an exported feature-extraction folder).", nameof(o))),
+                    var f => throw new ArgumentException($"First stage '{f}' is unknown; expected bm25 or hybrid.", nameof(o)),
+                };
                 timings["rerank_depth"] = o.RerankDepth;
-                return new RerankRetriever(new Bm25Retriever(data.Corpus, o.Bm25), scorer, data.Corpus, o.RerankDepth);
+                timings["first_stage"] = o.FirstStage;
+                return new RerankRetriever(first, As2Scorer.Load(o.ModelDir!, enc.MaxLength, enc.BatchSize), data.Corpus, o.RerankDepth);
         }
     }
+
+    /// <summary>BM25 and the dense model in <paramref name="denseDir"/>, fused by <see cref="HybridRetriever"/>.</summary>
+    public static HybridRetriever Hybrid(RetrievalEvalOptions o, BeirDataset data, string denseDir) =>
+        new(new Bm25Retriever(data.Corpus, o.Bm25), new DenseRetriever(BiEncoder.Load(denseDir, o.Encoder, o.Session), data.Corpus), o.RrfK);
 
     /// <summary>Runs every judged query with a text through <paramref name="retriever"/>; returns the run and per-query milliseconds.</summary>
     public static (Dictionary<string, IReadOnlyList<ScoredDoc>> Run, List<double> LatenciesMs) Search(IRetriever retriever, BeirDataset data, int k)

@@ -10,7 +10,7 @@ namespace OnnxPretrain.Training.Import;
 /// <summary>
 /// Reads a Hugging Face model folder: <c>config.json</c> (<c>model_type</c> bert or electra), <c>model.safetensors</c>
 /// (F32, F16 or BF16; stored as F32) and the tokenizer (<c>vocab.txt</c> or a WordPiece <c>tokenizer.json</c>).
-/// A sentence-transformers folder's <c>1_Pooling/config.json</c> gives the pooling.
+/// A sentence-transformers folder's <c>1_Pooling/config.json</c> gives the pooling, and its <c>config_sentence_transformers.json</c> the query prefix.
 /// </summary>
 internal static class HfFolderReader
 {
@@ -30,7 +30,8 @@ internal static class HfFolderReader
                 throw new InvalidDataException($"'{Path.Combine(dir, "model.safetensors")}' tensor '{name}' is {t.Type}; expected a float " +
                     $"tensor (F32, F16 or BF16).");
         }
-        return new PretrainedEncoder(config, tensors, BertTokenizerFiles.ReadVocabulary(dir), Path.GetFullPath(dir), Pooling(dir));
+        var sentence = SentenceEmbeddingFiles.Read(dir);
+        return new PretrainedEncoder(config, tensors, BertTokenizerFiles.ReadVocabulary(dir), Path.GetFullPath(dir), sentence?.Pooling, sentence?.QueryPrefix);
     }
 
     /// <summary>Parses a JSON object file.</summary>
@@ -47,13 +48,5 @@ internal static class HfFolderReader
         {
             throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
         }
-    }
-
-    private static string? Pooling(string dir)
-    {
-        var path = Path.Combine(dir, "1_Pooling", "config.json");
-        if (!File.Exists(path)) return null;
-        var o = ParseObject(path);
-        return o["pooling_mode_cls_token"]?.GetValue<bool>() == true ? "cls" : o["pooling_mode_mean_tokens"]?.GetValue<bool>() == true ? "mean" : null;
     }
 }

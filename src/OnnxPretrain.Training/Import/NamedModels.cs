@@ -84,7 +84,12 @@ public static class NamedModels
     public static string EnsureCheckpoint(NamedModel m, DataCacheOptions? cache, TextWriter log)
     {
         var dir = Path.Combine((cache ?? new DataCacheOptions()).ResolveCacheDirectory(), "models", m.Name, "checkpoint");
-        if (File.Exists(Path.Combine(dir, PretrainedImport.ReportFile))) return dir;
+        if (File.Exists(Path.Combine(dir, PretrainedImport.ReportFile)))
+        {
+            if (!File.Exists(Path.Combine(dir, SentenceEmbeddingFiles.PoolingConfig)))   // imported before the files were written
+                SentenceEmbeddingFiles.Write(dir, m.Config.HiddenSize, new SentenceEmbeddingSpec(m.Pooling, QueryPrefix: m.QueryPrefix), modules: false);
+            return dir;
+        }
         PretrainedImport.Run(new ImportOptions(m.Name, dir, cache, Name: m.Name, Replace: false), log);   // a concurrent first use keeps the first copy
         return dir;
     }

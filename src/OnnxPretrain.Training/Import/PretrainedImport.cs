@@ -25,7 +25,9 @@ public sealed record ImportOptions(string From, string OutDir, DataCacheOptions?
 /// heads the source has;</item>
 /// <item><c>recipe.json</c>: the model's shape (a continued-pre-training MLM recipe that starts from this folder);</item>
 /// <item><c>config.json</c>, <c>vocab.txt</c>, <c>tokenizer_config.json</c>, <c>special_tokens_map.json</c>;</item>
-/// <item><c>import_report.json</c>: source, loaded / newly initialised / head / unused tensors, pooling.</item>
+/// <item><c>import_report.json</c>: source, loaded / newly initialised / head / unused tensors, pooling;</item>
+/// <item>when the source's pooling is known, sentence-transformers' <c>1_Pooling/config.json</c> and
+/// <c>config_sentence_transformers.json</c> (pooling and query prefix, <see cref="SentenceEmbeddingFiles"/>), which exports carry on.</item>
 /// </list>
 /// </summary>
 public static class PretrainedImport
@@ -48,6 +50,20 @@ public static class PretrainedImport
         Write(full, o.Name ?? Path.GetFileName(full), encoder, tensors, report, o.Replace);
         log.WriteLine($"Imported {encoder.Source} -> {o.OutDir}: {report.Summary()}");
         return report;
+    }
+
+    /// <summary>
+    /// The sentence embedding (pooling, query prefix) a checkpoint inherits: its own folder's sentence-transformers files (an
+    /// import), else those of the recipe's <c>training.init_from</c> (a named model, or an imported folder); null when none says.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A sentence-transformers file is corrupt.</exception>
+    public static SentenceEmbeddingSpec? InheritedSentenceEmbedding(Recipe recipe, string checkpointDir)
+    {
+        if (SentenceEmbeddingFiles.Read(checkpointDir) is { } own) return own;
+        if (recipe.Training.InitFrom is not { } init) return null;
+        var source = Pretraining.InitSource(recipe, init);
+        if (!Path.Exists(source) && NamedModels.TryGet(source) is { } m) return new SentenceEmbeddingSpec(m.Pooling, QueryPrefix: m.QueryPrefix);
+        return Directory.Exists(source) ? SentenceEmbeddingFiles.Read(source) : null;
     }
 
     /// <summary>Reads a source of any supported kind; an existing path wins over a named model of the same name.</summary>
@@ -147,6 +163,9 @@ public static class PretrainedImport
             BertTokenizerFiles.WriteTokenizerJson(staging, encoder.Vocabulary);
             WriteJson(Path.Combine(staging, RecipeFile), ContinuedPretrainingRecipe(name, encoder.Config));
             WriteJson(Path.Combine(staging, ReportFile), ReportJson(encoder, report));
+            if (encoder.Pooling is { } pooling)
+                SentenceEmbeddingFiles.Write(staging, encoder.Config.HiddenSize, new SentenceEmbeddingSpec(pooling, QueryPrefix: encoder.QueryPrefix),
+                    modules: false);
             if (!replace && File.Exists(Path.Combine(full, ReportFile))) return;   // a complete import is already there
             var old = $"{full}.old-{Guid.NewGuid():N}";
             if (Directory.Exists(full)) Directory.Move(full, old);

@@ -1,3 +1,4 @@
+using OnnxPretrain.Data;
 using OnnxPretrain.Evaluation.Retrieval;
 using OnnxPretrain.Onnx;
 
@@ -25,6 +26,7 @@ public sealed class DenseRetrieverTests
 
     [TestMethod]
     [DataRow(1)]
+    [DataRow(2)]
     [DataRow(32)]
     public void Search_OneHotEncoder_RanksByHandComputedCosine(int batchSize)
     {
@@ -61,4 +63,56 @@ public sealed class DenseRetrieverTests
         var e = Assert.ThrowsExactly<InvalidDataException>(() => BiEncoder.Load(As2ScorerTests.WriteTinyModel(dir)));
         StringAssert.Contains(e.Message, "last_hidden_state");
     }
+
+    [TestMethod]
+    public void Search_QueryPrefixFromTheFolder_IsPutBeforeEachQuery()
+    {
+        // prompts.query = "sky ": the query "green" becomes (CLS, sky, green, SEP)/2. "sky sky": (CLS 1, sky 2, SEP 1)/√6 ->
+        // 4/(2√6) = 0.816497; "green": (CLS, green, SEP)/√3 -> 3/(2√3) = 0.866025; "the sky is blue": 6 tokens/√6 -> 3/(2√6) = 0.612372.
+        // Without the prefix "green" alone scores 1 and the others 1/3 ("sky sky" 2/√18 = 0.471405).
+        using var dir = new TempDir();
+        var folder = WriteOneHotEncoder(dir);
+        SentenceEmbeddingFiles.Write(folder, As2ScorerTests.Vocab.Length, new SentenceEmbeddingSpec("mean", QueryPrefix: "sky "), modules: false);
+        using var dense = new DenseRetriever(BiEncoder.Load(folder), Corpus);
+        var hits = dense.Search("green", 10);
+        CollectionAssert.AreEqual(new[] { "green", "skysky", "long" }, hits.Select(h => h.DocId).ToArray());
+        CollectionAssert.AreEqual(new[] { 0.866025, 0.816497, 0.612372 }, hits.Select(h => Math.Round(h.Score, 6)).ToArray());
+        using var none = new DenseRetriever(BiEncoder.Load(folder, new BiEncoderOptions(QueryPrefix: "")), Corpus);
+        Assert.AreEqual(0.471405, none.Search("green", 10).Single(h => h.DocId == "skysky").Score, 1e-5);
+    }
+
+    [TestMethod]
+    public void Load_PoolingFromTheFolder_ClsUnlessOverridden()
+    {
+        // [CLS] pooling of the one-hot encoder: every text is the one-hot of [CLS] (id 2); mean pooling would differ per text.
+        using var dir = new TempDir();
+        var folder = WriteOneHotEncoder(dir);
+        SentenceEmbeddingFiles.Write(folder, As2ScorerTests.Vocab.Length, new SentenceEmbeddingSpec("cls"), modules: false);
+        using var cls = BiEncoder.Load(folder);
+        Assert.AreEqual((Pooling.Cls, ""), (cls.Pooling, cls.QueryPrefix));
+        var rows = cls.Encode(["sky", "green blue"], out int h);
+        var expected = new float[h];
+        expected[2] = 1;
+        CollectionAssert.AreEqual(expected.Concat(expected).ToArray(), rows);
+        using var mean = BiEncoder.Load(folder, new BiEncoderOptions(Pooling: Pooling.Mean));
+        Assert.AreEqual(Pooling.Mean, mean.Pooling);
+        Assert.AreNotEqual(rows[8], mean.Encode(["sky", "green blue"], out _)[8]);
+    }
+
+    [TestMethod]
+    public void Load_TransformersJsLayout_FindsOnnxModelOnnx()
+    {
+        using var dir = new TempDir();
+        var folder = WriteOneHotEncoder(dir);
+        Directory.CreateDirectory(Path.Combine(folder, "onnx"));
+        File.Move(Path.Combine(folder, "model.onnx"), Path.Combine(folder, "onnx", "model.onnx"));
+        using var encoder = BiEncoder.Load(folder);
+        Assert.AreEqual(Pooling.Mean, encoder.Pooling);
+        Assert.AreEqual(As2ScorerTests.Vocab.Length, encoder.Encode(["sky"], out int h).Length);
+        Assert.AreEqual(As2ScorerTests.Vocab.Length, h);
+    }
+
+    [TestMethod]
+    public void LengthOrder_LongestFirst_TiesInInputOrder() =>
+        CollectionAssert.AreEqual(new[] { 1, 2, 0, 3 }, BiEncoder.LengthOrder([3, 5, 5, 1]));
 }
