@@ -4,7 +4,12 @@
 # Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Autodiff").
 set -uo pipefail
 cd "$(dirname "$0")/.."
-results="$(mktemp -d)"
+# Tests write checkpoints and imported models (hundreds of MB) under the temp folder: give the run its own and remove it
+# at the end, so repeated runs cannot fill the disk.
+TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/onnxpretrain-tests.XXXXXX")"
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
+results="$TMPDIR/results"
 dotnet test OnnxPretrain.sln -c Release --logger trx --results-directory "$results" "$@"
 rc=$?
 sum() { cat "$results"/*.trx 2>/dev/null | grep -o "<Counters [^>]*" | grep -o " $1=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{s+=$1} END {print s+0}'; }

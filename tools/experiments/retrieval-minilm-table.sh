@@ -10,12 +10,13 @@ echo "|---|---|---|---|---|"
 one() { [ -f "$OUT/$2.json" ] && jq -r --arg n "$1" "[\$n] + [.metrics[$M] | tostring] | \"| \" + join(\" | \") + \" |\"" "$OUT/$2.json" || true; }
 # seeds LABEL PREFIX: mean ± sample std over the files PREFIX-*.json (single runs).
 seeds() { local files=("$OUT"/$2-[0-9]*.json); [ -f "${files[0]}" ] || return 0
-  jq -rs --arg n "$1 (${#files[@]} seeds)" "def ms(f): (map(f) | add / length) as \$m | (if length > 1 then (map((f - \$m) * (f - \$m)) | add / (length - 1) | sqrt) else 0 end) as \$s
-    | \"\(\$m * 10000 | round / 10000) ± \(\$s * 10000 | round / 10000)\";
-    [\$n] + [$M] as \$k | [\$n] + [\$k[1:][] as \$key | ms(.metrics[\$key])] | \"| \" + join(\" | \") + \" |\"" "${files[@]}"; }
-# folds LABEL FILE: a re-ranker's mean ± std over its folds.
-folds() { [ -f "$OUT/$2.json" ] && jq -r --arg n "$1" "[\$n] + ([$M] as \$k | [\$k[] as \$key | \"\(.mean_over_folds.rerank[\$key]) ± \(.std_over_folds.rerank[\$key])\"])
-    | \"| \" + join(\" | \") + \" |\"" "$OUT/$2.json" || true; }
+  jq -rs --arg n "$1 (${#files[@]} seeds)" "def ms(f): (map(f) | add / length) as \$m
+      | (if length > 1 then (map((f - \$m) * (f - \$m)) | add / (length - 1) | sqrt) else 0 end) as \$s
+      | \"\\(\$m * 10000 | round / 10000) ± \\(\$s * 10000 | round / 10000)\";
+    . as \$all | [\$n] + [[$M][] as \$key | (\$all | ms(.metrics[\$key]))] | \"| \" + join(\" | \") + \" |\"" "${files[@]}"; }
+# folds LABEL FILE KEY: a re-ranker's mean ± std over its folds (KEY rerank: of BM25@100; rerank_hybrid: of hybrid@100).
+folds() { [ -f "$OUT/$2.json" ] && jq -r --arg n "$1" --arg r "$3" "[\$n] + ([$M] as \$k
+    | [\$k[] as \$key | \"\\(.mean_over_folds[\$r][\$key]) ± \\(.std_over_folds[\$r][\$key])\"]) | \"| \" + join(\" | \") + \" |\"" "$OUT/$2.json" || true; }
 one "BM25 (k1 0.9, b 0.4)" bm25
 one "dense MiniLM, zero-shot (mean pooling)" dense-minilm
 one "dense arctic-xs, zero-shot ([CLS], query prefix)" dense-arctic-xs
@@ -23,7 +24,9 @@ one "hybrid BM25 + MiniLM (RRF k=60)" hybrid-minilm
 one "hybrid BM25 + arctic-xs (RRF k=60)" hybrid-arctic-xs
 seeds "dense MiniLM + contrastive on Cranfield" dense-contrastive
 seeds "hybrid BM25 + (MiniLM + contrastive)" hybrid-contrastive
-folds "re-rank BM25@100, from MiniLM (5 folds)" rerank-minilm
-folds "re-rank BM25@100, from MiniLM + MLM" rerank-mlm
-folds "re-rank BM25@100, from MiniLM + PROP" rerank-prop
-folds "re-rank hybrid@100, from MiniLM" rerank-minilm-hybrid
+for r in "minilm:MiniLM" "mlm:MiniLM + MLM" "prop:MiniLM + PROP"; do
+  folds "re-rank BM25@100, cross-encoder from ${r#*:} (5 folds)" "rerank-${r%%:*}" rerank
+done
+for r in "minilm:MiniLM" "mlm:MiniLM + MLM" "prop:MiniLM + PROP"; do
+  folds "re-rank hybrid@100, cross-encoder from ${r#*:} (5 folds)" "rerank-${r%%:*}" rerank_hybrid
+done

@@ -6,7 +6,7 @@
 #          steps of 16 title <-> abstract pairs, seeds SEEDS; dense and hybrid after it
 #   pre    MLM and PROP continued from MiniLM (models/minilm-{mlm,prop}-cranfield.json), STEPS steps each, seed 42
 #   rerank cross-encoder re-rankers (5-fold CV) from MiniLM, MiniLM + MLM, MiniLM + PROP; each fold's model re-ranks BM25@100
-#          and hybrid@100 (BM25 + the best zero-shot dense model)
+#          and hybrid@100 (BM25 + the zero-shot dense model whose hybrid scores best)
 # MLM and PROP have the same budget: STEPS steps of 16 rows of 128 tokens. Re-rankers: EPOCHS passes, peak lr LR,
 # pairs cut to MAXLEN tokens, NEG random BM25 negatives per positive.
 # Usage: bash tools/experiments/retrieval-minilm.sh [out dir]
@@ -64,7 +64,7 @@ rerank() { local name=$1 init=$2; shift 2
   timed "$name" $CLI finetune rerank --recipe "$OUT/import-minilm/recipe.json" --data "$DATA" --init "$init" --folds 5 --epochs "$EPOCHS" \
     --lr "$LR" --max-length "$MAXLEN" --negatives "$NEG" --negative-sampling random --threads 2 --out "$OUT/$name" "$@"; }
 if has rerank; then
-  best=$(for m in minilm arctic-xs; do echo "$(jq '.metrics."ndcg@10"' "$OUT/dense-$m.json") $m"; done | sort -rn | head -n1 | cut -d' ' -f2)
+  best=$(for m in minilm arctic-xs; do echo "$(jq '.metrics."ndcg@10"' "$OUT/hybrid-$m.json") $m"; done | sort -rn | head -n1 | cut -d' ' -f2)
   rerank rerank-minilm "$OUT/import-minilm" --dense-model "$OUT/export-$best"
   rerank rerank-mlm "$OUT/pretrain-mlm/checkpoint-$STEPS" --dense-model "$OUT/export-$best"
   rerank rerank-prop "$OUT/pretrain-prop/checkpoint-$STEPS" --dense-model "$OUT/export-$best"
