@@ -40,8 +40,21 @@ public sealed class Layers(Graph g, long seed, float initializerRange)
         return G.LayerNormalization(x, w, b, -1, eps).Y;
     }
 
-    /// <summary>Dropout with probability <paramref name="p"/> in training builds; no node at all when off.</summary>
-    public Value Dropout(Value x, float p, bool training) => training && p > 0 ? G.Dropout(x, p, true).Y : x;
+    /// <summary>
+    /// Dropout with probability <paramref name="p"/> in training builds (no node at all when off): x times the mask input
+    /// <c>dropout_mask.{k}</c> (x's shape; 0 or 1 / (1 − p)), which the trainer draws from its seeded generator
+    /// (<c>Runtime.DropoutMasks</c>), so a resumed run reproduces the masks; p goes to the model's metadata.
+    /// </summary>
+    /// <exception cref="ArgumentException">x has a dim of unknown size, so the trainer could not shape its mask.</exception>
+    public Value Dropout(Value x, float p, bool training)
+    {
+        if (!training || p <= 0) return x;
+        if (x.Shape.Dims.Any(d => d.IsUnknown))
+            throw new ArgumentException($"Dropout on '{x.Name}' of shape {x.Shape}: every dim must be known (a number or batch symbols).", nameof(x));
+        var name = ArtifactNames.DropoutMask(G.TrailingInputs.Count(v => v.Name.StartsWith(ArtifactNames.DropoutMaskPrefix, StringComparison.Ordinal)));
+        G.Metadata[ArtifactNames.DropoutProbability(name)] = p.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return G.Mul(x, G.TrailingInput(name, x.Type, x.Shape));
+    }
 
     /// <summary>GELU: exact (<c>gelu</c>) or tanh approximation (<c>gelu_new</c>).</summary>
     public Value Activation(string act, Value x) => act == "gelu_new" ? G.FastGelu(x) : G.Gelu(x);

@@ -13,6 +13,16 @@ public static class ArtifactNames
     /// <summary>Training model: float (K) input, per loss term 1 / the targets of the accumulation window.</summary>
     public const string LossScales = "loss_scales";
 
+    /// <summary>Training model: float input of dropout site <paramref name="site"/>'s mask (the shape of the value it drops), 0 or 1 / (1 − p)
+    /// per element, drawn by the trainer (<c>DropoutMasks</c>): <c>dropout_mask.{site}</c>.</summary>
+    public static string DropoutMask(int site) => DropoutMaskPrefix + site;
+
+    /// <summary>The name prefix of <see cref="DropoutMask"/> inputs.</summary>
+    public const string DropoutMaskPrefix = "dropout_mask.";
+
+    /// <summary>The training model's <c>metadata_props</c> key holding a dropout mask's probability p: <c>dropout_p.{mask name}</c>.</summary>
+    public static string DropoutProbability(string mask) => "dropout_p." + mask;
+
     /// <summary>Training model: bool[1] input that makes the step overwrite, rather than add to, the gradient buffers.</summary>
     public const string LazyResetGrad = "lazy_reset_grad";
 

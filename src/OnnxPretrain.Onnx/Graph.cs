@@ -28,6 +28,7 @@ public sealed partial class Graph
     private readonly Dictionary<string, TensorData> _constants = [];
     private readonly Dictionary<string, Value> _values = [];
     private readonly List<string> _scopes = [];
+    private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
     private int _counter;
 
     /// <summary>Graph name written to the ONNX file.</summary>
@@ -50,6 +51,9 @@ public sealed partial class Graph
 
     /// <summary>Constant initializers by value name.</summary>
     public IReadOnlyDictionary<string, TensorData> Constants => _constants;
+
+    /// <summary>Key/value notes written as the model's ONNX <c>metadata_props</c> (e.g. a dropout mask's probability).</summary>
+    public IDictionary<string, string> Metadata => _metadata;
 
     /// <summary>The current dotted scope, e.g. <c>encoder.layer.0.attention</c>; empty at top level.</summary>
     public string CurrentScope => string.Join(".", _scopes);

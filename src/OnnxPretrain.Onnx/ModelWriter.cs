@@ -41,6 +41,8 @@ public static partial class ModelWriter
         var model = new ModelProto { IrVersion = IrVersion, ProducerName = "OnnxPretrain", ProducerVersion = "0.1", Graph = g };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Graph.OnnxOpset });
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = Graph.MsDomain, Version = 1 });
+        foreach (var (key, value) in graph.Metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }
 

@@ -37,6 +37,11 @@ public sealed record ParameterSpec(string Name, DataType Dtype, long[] Shape, bo
 /// <c>loss_scales[k] = 1 / count</c> (0 when none) to the training model.</param>
 public sealed record LossTermSpec(string Name, float Weight, LossTargets Targets);
 
+/// <summary>A dropout site of the training model: its mask input and probability.</summary>
+/// <param name="Name">The mask input, <c>dropout_mask.{k}</c> (see <see cref="ArtifactNames.DropoutMask"/>).</param>
+/// <param name="P">The probability of dropping an element.</param>
+public sealed record DropoutSiteSpec(string Name, float P);
+
 /// <summary>
 /// <c>manifest.json</c> of a training-artifact folder: what each model takes and returns, the parameters, the recipe
 /// and the library versions. The trainer binds inputs and outputs by these names, never by hard-coded ones.
@@ -66,6 +71,9 @@ public sealed record ArtifactManifest
 
     /// <summary>Loss terms in the order of the training model's <c>loss_scales</c> input.</summary>
     public IReadOnlyList<LossTermSpec> LossTerms { get; init; } = [];
+
+    /// <summary>Dropout sites of the training model, whose masks the trainer draws and feeds (<see cref="DropoutMasks"/>).</summary>
+    public IReadOnlyList<DropoutSiteSpec> DropoutSites { get; init; } = [];
 
     /// <summary>Names of extra scalar metrics output after <c>loss</c> by both models.</summary>
     public required IReadOnlyList<string> Metrics { get; init; }

@@ -109,8 +109,9 @@ public sealed partial class TrainingSession
     {
         var all = new HashSet<OrtValue>(_params.Values.Concat(_paramsNext.Values).Concat(_m0.Values).Concat(_m0Next.Values)
             .Concat(_m1.Values).Concat(_m1Next.Values).Concat(_grad.Values).Concat(_gradNext.Values).Concat(_scalarOuts.Values)
-            .Concat([_reset, _lr, _step, _norm]));
+            .Concat([_reset, _lr, _step, _norm, _lossScales]));
         foreach (var v in all) v.Dispose();
+        DisposeMasks();
         _train.Dispose();
         _eval.Dispose();
         _opt.Dispose();

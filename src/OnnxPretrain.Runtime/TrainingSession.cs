@@ -111,8 +111,10 @@ public sealed partial class TrainingSession : IDisposable
     /// <param name="batch">Every batch input of the manifest, by name, with the declared type and rank.</param>
     /// <param name="lossScales">Per loss term, 1 / the targets of the whole accumulation window (<see cref="LossScales"/>);
     /// default: those of this micro-batch alone (a window of one).</param>
+    /// <param name="dropoutKey">The key of this micro-batch's dropout masks (<see cref="DropoutMasks.Key"/>: seed, position in the run,
+    /// rank); default: the run seed and <see cref="MicroStep"/>.</param>
     /// <exception cref="ArgumentException">A batch input is missing, unknown, or has the wrong type or rank; the scales have the wrong length.</exception>
-    public StepResult TrainStep(IReadOnlyDictionary<string, TensorData> batch, IReadOnlyList<float>? lossScales = null)
+    public StepResult TrainStep(IReadOnlyDictionary<string, TensorData> batch, IReadOnlyList<float>? lossScales = null, ulong? dropoutKey = null)
     {
         var targets = CountTargets(batch);
         var scales = lossScales ?? LossScales(targets);
@@ -122,6 +124,7 @@ public sealed partial class TrainingSession : IDisposable
         var span = _lossScales.GetTensorMutableDataAsSpan<float>();
         for (int k = 0; k < targets.Length; k++) span[k] = scales[k];
         var inputs = BatchValues(batch);
+        var masks = DropoutValues(batch, dropoutKey ?? DefaultDropoutKey());
         Dictionary<string, TensorData> stepOutputs;
         try
         {
@@ -132,6 +135,7 @@ public sealed partial class TrainingSession : IDisposable
             foreach (var p in _trainable) binding.BindInput(ArtifactNames.AccumulationBuffer(p), _grad[p]);
             binding.BindInput(ArtifactNames.LazyResetGrad, _reset);
             binding.BindInput(ArtifactNames.LossScales, _lossScales);
+            foreach (var (name, v) in masks) binding.BindInput(name, v);
             foreach (var (name, v) in _scalarOuts) binding.BindOutput(name, v);
             foreach (var p in _trainable) binding.BindOutput(ArtifactNames.Grad(p), _gradNext[p]);
             foreach (var name in Manifest.StepOutputs) binding.BindOutputToDevice(name, OrtMemoryInfo.DefaultInstance);

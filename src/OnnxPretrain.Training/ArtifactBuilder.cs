@@ -50,6 +50,9 @@ public static class ArtifactBuilder
         BatchInputs = train.Inputs.Select(TensorSpec.Of).ToList(),
         Parameters = train.Parameters.Select(p => new ParameterSpec(p.Value.Name, p.Value.Type, p.Initial.Shape, p.Trainable)).ToList(),
         Metrics = ExtraOutputs(train).Where(v => v.Rank == 0).Select(v => v.Name).ToList(),
+        DropoutSites = train.TrailingInputs.Where(v => v.Name.StartsWith(ArtifactNames.DropoutMaskPrefix, StringComparison.Ordinal))
+            .Select(v => new DropoutSiteSpec(v.Name, float.Parse(train.Metadata[ArtifactNames.DropoutProbability(v.Name)],
+                System.Globalization.CultureInfo.InvariantCulture))).ToList(),
         StepOutputs = ExtraOutputs(train).Where(v => v.Rank > 0).Select(v => v.Name).ToList(),
         TrainingModel = Io(TrainingModelFile, train),
         EvalModel = Io(EvalModelFile, eval),

@@ -41,11 +41,13 @@ public static class Bench
         using var session = TrainingSession.Load(workDir, options.Session);
         var times = new List<double>();
         long tokens = 0;
+        var maskTime = TimeSpan.Zero;
         for (int i = 0; i < options.Warmup + options.Steps; i++)
         {
             var batch = stream.Get(i);
             var tensors = BatchStream.ToTensors(batch);
             var sw = Stopwatch.StartNew();
+            if (i == options.Warmup) maskTime = session.DropoutMaskTime;
             var r = session.TrainStep(tensors);
             crts?.AfterTrainStep(i, r);
             session.OptimizerStep(1e-4f);
@@ -63,6 +65,8 @@ public static class Bench
             ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20),
             ["model_gflop_per_step"] = Math.Round(gflop, 2), ["achieved_gflops"] = Math.Round(gflop / (median / 1000), 1),
             ["params"] = manifest.Parameters.Sum(p => p.Count), ["artifact_build_s"] = Math.Round(buildSeconds, 2),
+            ["dropout_sites"] = manifest.DropoutSites.Count,
+            ["dropout_mask_ms_per_step"] = Math.Round((session.DropoutMaskTime - maskTime).TotalMilliseconds / options.Steps, 2),
         };
     }
 

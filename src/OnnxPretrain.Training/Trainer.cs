@@ -128,7 +128,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
     {
         if (parallel is not null)
         {
-            var r = parallel.Accumulate(session, train, config.GradientAccumulationSteps, ref position);
+            var r = parallel.Accumulate(session, train, config.GradientAccumulationSteps, ref position, config.Seed);
             r.Metrics["allreduce_ms"] = Math.Round(r.AllreduceSeconds * 1000, 3);
             return (r.Loss, r.Metrics, r.Tokens);
         }
@@ -140,7 +140,7 @@ public sealed class Trainer(TrainingSession session, IBatchSource train, IBatchS
         var sums = new WindowSums(session.Manifest, window, batches.Count);
         foreach (var (tokens, tensors) in batches)
         {
-            var r = session.TrainStep(tensors, scales);
+            var r = session.TrainStep(tensors, scales, DropoutMasks.Key(config.Seed, position));
             hook?.AfterTrainStep(position, r);
             position++;
             sums.Add(r, tokens);

@@ -22,7 +22,7 @@ public sealed class TrainerTests
     [TestMethod]
     public void Run_FixtureCorpus_LogsEvaluatesCheckpointsAndLearns()
     {
-        var recipe = Fixture.Create(steps: 12);   // dropout 0: deterministic (ORT dropout masks are per-session random)
+        var recipe = Fixture.Create(steps: 12);
         var dir = Path.Combine(Path.GetDirectoryName(recipe)!, "run");
         var result = Run(recipe, dir);
         Assert.AreEqual(12, result.Summary.Steps);
@@ -37,9 +37,11 @@ public sealed class TrainerTests
     }
 
     [TestMethod]
-    public void Resume_AfterStop_GivesExactlyTheUninterruptedLosses()
+    [DataRow(0f)]
+    [DataRow(0.1f)]
+    public void Resume_AfterStop_GivesExactlyTheUninterruptedLosses(float dropout)
     {
-        var recipe = Fixture.Create(steps: 8);
+        var recipe = Fixture.Create(steps: 8, dropout: dropout);
         var root = Path.GetDirectoryName(recipe)!;
         Run(recipe, Path.Combine(root, "straight"));
         var interrupted = Path.Combine(root, "interrupted");
@@ -56,6 +58,11 @@ public sealed class TrainerTests
         CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5, 6, 7, 8 }, steps.ToArray());
         var backup = MetricsLog.Read(Path.Combine(interrupted, "metrics.jsonl.before-resume-4")).Where(o => (string?)o["split"] == "train");
         CollectionAssert.AreEqual(new long[] { 1, 2, 3, 4, 5 }, backup.Select(o => (long)o["step"]!).ToArray());
+        if (dropout == 0) return;
+        // Dropout is on: the same recipe without it trains to other losses, so the equality above is not vacuous.
+        var off = Fixture.Create(steps: 8);
+        Run(off, Path.Combine(Path.GetDirectoryName(off)!, "run"));
+        Assert.AreNotEqual(a[8], Fixture.TrainLosses(Path.Combine(Path.GetDirectoryName(off)!, "run"))[8]);
     }
 
     [TestMethod]

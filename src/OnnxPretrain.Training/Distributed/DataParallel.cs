@@ -42,8 +42,9 @@ public sealed class DataParallel(ICollectives comm, DataParallelOptions? options
     /// <paramref name="position"/> (advanced by as many), leaving in the session's gradient buffers the sum over ranks:
     /// the gradient of the single-process loss of the window, so the caller's <c>OptimizerStep(lr)</c> is the
     /// single-process update. A slice with nothing to predict runs too (its dummy slot adds loss 0 and gradient 0).
+    /// Dropout masks are keyed by (<paramref name="seed"/>, global position, rank).
     /// </summary>
-    public ReducedStep Accumulate(TrainingSession session, IBatchSource train, int accumulation, ref long position)
+    public ReducedStep Accumulate(TrainingSession session, IBatchSource train, int accumulation, ref long position, long seed)
     {
         _slicer ??= new BatchSlicer(session.Manifest.BatchInputs, comm.Rank, comm.Size);
         long first = position;
@@ -54,7 +55,7 @@ public sealed class DataParallel(ICollectives comm, DataParallelOptions? options
         foreach (var global in globals)
         {
             var local = _slicer.Slice(global);
-            sums.Add(session.TrainStep(BatchStream.ToTensors(local), scales), local.TokenCount);
+            sums.Add(session.TrainStep(BatchStream.ToTensors(local), scales, DropoutMasks.Key(seed, position, comm.Rank)), local.TokenCount);
             position++;
         }
         double seconds = Reduce(session, sums.Values);
