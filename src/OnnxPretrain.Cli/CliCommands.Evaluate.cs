@@ -40,7 +40,7 @@ public static partial class CliCommands
                 Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
-            var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : r.GetValue(init);
+            var initFrom = InitPath(r.GetValue(init));
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
             var o = new FineTuning.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),

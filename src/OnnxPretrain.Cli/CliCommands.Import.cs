@@ -35,6 +35,10 @@ public static partial class CliCommands
         return c;
     }
 
+    /// <summary>An <c>--init</c> value: a path made absolute, or a named published model (minilm, arctic-xs) kept as its name.</summary>
+    private static string? InitPath(string? init) =>
+        init is { } i && (Path.Exists(i) || NamedModels.TryGet(i) is null) ? Path.GetFullPath(i) : init;
+
     /// <summary>
     /// The recipe for a command that starts from <paramref name="checkpoint"/>: <c>--recipe</c> when given, else the
     /// <c>recipe.json</c> an import wrote beside the checkpoint (a named model is imported first), else the default.

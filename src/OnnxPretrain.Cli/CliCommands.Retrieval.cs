@@ -115,8 +115,7 @@ public static partial class CliCommands
                 Out(RunFolder("-rerank") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
-            var initFrom = r.GetValue(init) is { } i && (Path.Exists(i) || Training.Import.NamedModels.TryGet(i) is null)
-                ? Path.GetFullPath(i) : r.GetValue(init);
+            var initFrom = InitPath(r.GetValue(init));
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-rerank"));
             var o = new FineTuning.FineTuneRerankOptions(r.GetValue(RetrievalData)!.FullName, dir, initFrom,

@@ -77,8 +77,9 @@ public static partial class CliCommands
     {
         var data = new Option<DirectoryInfo>("--data") { Description = "Folder with {train,dev,test}.jsonl " +
             "({\"id\",\"document\",\"summary\"}), e.g. ../shared/data/summarization/aeslc.", Required = true };
-        var init = new Option<DirectoryInfo?>("--init") { Description = "Checkpoint folder of a seq2seq pre-training run to start from " +
-            "(default: random initialisation)." };
+        var init = new Option<string?>("--init") { Description = "Checkpoint folder of a seq2seq pre-training run to start from, or a BERT " +
+            "encoder (an import's folder or a named model such as minilm) to warm-start both stacks from (BERT2BERT; the recipe must have its " +
+            "shape, e.g. models/minilm2minilm-gsg.json). Default: random initialisation." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training examples.", DefaultValueFactory = _ => 3 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 3e-4 };
         var batch = new Option<int>("--batch") { Description = "Examples per step.", DefaultValueFactory = _ => 16 };
@@ -92,7 +93,7 @@ public static partial class CliCommands
         {
             var recipe = LoadSeq2SeqRecipe(r);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe.AsDataRecipe(), "-summarization"));
-            var o = new FineTuning.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, r.GetValue(init)?.FullName, r.GetValue(epochs), r.GetValue(lr),
+            var o = new FineTuning.FineTuneSummarizationOptions(r.GetValue(data)!.FullName, dir, InitPath(r.GetValue(init)), r.GetValue(epochs), r.GetValue(lr),
                 r.GetValue(batch), r.GetValue(limit), g.Read(r), Session(r));
             Print(FineTuning.FineTuneSummarization.Run(recipe, o, Console.Error));
             return 0;

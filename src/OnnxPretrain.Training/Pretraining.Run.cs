@@ -116,17 +116,27 @@ public static partial class Pretraining
     /// A head (a name outside the <c>bert.</c> / <c>electra.</c> / <c>model.</c> body) whose shape differs starts fresh
     /// and is reported, as <c>ignore_mismatched_sizes</c> does for heads (a 1-logit score head under a 2-class classifier).
     /// When <paramref name="expected"/> is given and the source folder has a BERT/ELECTRA <c>config.json</c> (an import),
-    /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too.
+    /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too. When
+    /// <paramref name="seq2seq"/> is given and the source is a BERT encoder, the encoder-decoder is warm-started from it
+    /// (<see cref="Import.Bert2Bert"/>: BERT2BERT).
     /// </summary>
     /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config
     /// value differs (names the key and both values).</exception>
-    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null)
+    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqConfig? seq2seq = null)
     {
         if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
-        if (expected is not null) CheckConfig(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "config.json"), expected);
+        var configJson = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "config.json");
+        if (expected is not null) CheckConfig(configJson, expected);
         var donor = Safetensors.Read(file).Tensors;
         var (model, optimizer, state) = Checkpoint.Load(checkpointDir);
+        if (seq2seq is not null && Import.Bert2Bert.IsBertEncoder(donor))
+        {
+            if (File.Exists(configJson)) Import.Bert2Bert.CheckConfig(HfEncoderConfig.FromJson(Import.HfFolderReader.ParseObject(configJson), configJson),
+                seq2seq, file);
+            donor = Import.Bert2Bert.Map(donor, model.Tensors);
+            log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention new.");
+        }
         bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);
         var mismatched = model.Tensors.Keys.Where(k => donor.ContainsKey(k) && !Fits(k)).ToList();
         var body = mismatched.Where(k => k.Split('.')[0] is "bert" or "electra" or "model").ToList();

@@ -107,7 +107,8 @@ public static partial class Pretraining
         Action? build = resumeFrom is not null && File.Exists(Path.Combine(o.RunDir, ArtifactManifest.FileName)) ? null : () =>
         {
             BuildSeq2SeqArtifacts(recipe, specials, o.RunDir, o.Log);
-            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), RelativeTo(recipe.AsDataRecipe(), init), o.Log);
+            if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe.AsDataRecipe(), init), o.Log,
+                seq2seq: recipe.Model);
         };
         return TrainRun(o, resumeFrom, build, recipe.Training, sources, data);
     }
