@@ -1,4 +1,5 @@
 using OnnxPretrain.Data;
+using OnnxPretrain.Models;
 using OnnxPretrain.Onnx;
 using OnnxPretrain.Optim;
 using OnnxPretrain.Runtime;
@@ -70,6 +71,40 @@ public sealed class TokenWeightingTests
         foreach (var (name, t) in fullParams)
             CollectionAssert.AreEqual(t.AsFloats(), parameters[name].AsFloats(), new Tolerance(1e-6f), name);
     }
+
+    /// <summary>
+    /// The hand-computed case: per-target losses (2.0) and (0.5, 1.0, 1.5) in two micro-batches. Token-weighted:
+    /// (2.0 + 3.0) / 4 = 1.25; the old mean of means would give (2.0 + 1.0) / 2 = 1.5. The model's loss is
+    /// Σ w · loss_i with w = 1, so the gradient of w equals the loss.
+    /// </summary>
+    [TestMethod]
+    public void PerTargetLosses_2_And_05_1_15_AccumulateTo1Point25()
+    {
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-weighting-").FullName;
+        ArtifactBuilder.Build(new TrainableModel("given-losses", (g, _) => GivenLosses(g), () => LossBatch(1f)), NoClip, dir);
+        using var session = TrainingSession.Load(dir);
+        var parts = new[] { LossBatch(2.0f), LossBatch(0.5f, 1.0f, 1.5f) };
+        var scales = TrainingSession.LossScales(WindowSums.Total(parts.Select(session.CountTargets)));
+        double loss = parts.Sum(p => session.TrainStep(p, scales).Loss);
+        Assert.AreEqual(1.25, loss, 1e-6);
+        Assert.AreEqual(1.25f, session.GetGradients()["w"].AsFloats()[0], 1e-6f);
+    }
+
+    /// <summary>Loss term "given": Σ_i w · per_target_loss[i] over the rows, one target per row (labels all 0).</summary>
+    private static ForwardOutputs GivenLosses(Graph g)
+    {
+        var losses = g.Input("per_target_loss", DataType.Float, new Shape("batch"));
+        _ = g.Input("labels", DataType.Int64, new Shape("batch"));
+        var w = g.Parameter("w", TensorData.Create(new[] { 1f }, 1));
+        var sum = g.ReduceSum(g.Mul(losses, w), [0], keepDims: false);                    // scalar
+        return new ForwardOutputs([new("given", sum, LossTargets.Labels("labels"))], [], []);
+    }
+
+    private static Dictionary<string, TensorData> LossBatch(params float[] losses) => new()
+    {
+        ["per_target_loss"] = TensorData.Create(losses, losses.Length),
+        ["labels"] = TensorData.Create(new long[losses.Length], losses.Length),
+    };
 
     private static (double Loss, Dictionary<string, TensorData> Parameters) TrainOneStep(IBatchSource source, int accumulation)
     {

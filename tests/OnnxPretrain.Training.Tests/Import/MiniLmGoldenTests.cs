@@ -44,6 +44,13 @@ public sealed class MiniLmGoldenTests
         PretrainedImport.Run(new ImportOptions("minilm", _dir), Console.Out);
     }
 
+    /// <summary>Removes the imported copy (about 500 MB with its artifacts).</summary>
+    [ClassCleanup]
+    public static void Cleanup()
+    {
+        if (_dir.Length > 0) Directory.Delete(Path.GetDirectoryName(_dir)!, recursive: true);
+    }
+
     private static Dictionary<string, TensorData> Batch()
     {
         var tokenizer = TextTokenizer.CreateBert(Path.Combine(_dir, "vocab.txt"));
