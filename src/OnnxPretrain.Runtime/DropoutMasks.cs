@@ -18,22 +18,35 @@ public static class DropoutMasks
     public static ulong Key(long seed, long microBatch, int rank = 0) =>
         Mix(Mix((ulong)seed) ^ Mix((ulong)microBatch * Golden + 1) ^ Mix(((ulong)(uint)rank << 32) + unchecked(2 * Golden)));
 
-    /// <summary>Fills <paramref name="mask"/> for site <paramref name="site"/>: 0 with probability <paramref name="p"/>, else 1 / (1 − p).</summary>
+    /// <summary>
+    /// Fills <paramref name="mask"/> for site <paramref name="site"/>: 0 with probability <paramref name="p"/>, else 1 / (1 − p).
+    /// Element pair (2j, 2j + 1) takes the low and high halves of one draw of counter j, so the pairs are filled in
+    /// parallel chunks and the result does not depend on the number of threads.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">p is not in [0, 1).</exception>
-    public static void Fill(Span<float> mask, float p, ulong key, int site)
+    public static void Fill(float[] mask, float p, ulong key, int site)
     {
         if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "A dropout probability must be in [0, 1).");
-        float scale = 1f / (1f - p);
-        uint threshold = (uint)Math.Min(p * 4294967296.0, uint.MaxValue);
-        ulong stream = Mix(key ^ Mix((ulong)site * Golden + 3));
-        int n = mask.Length, i = 0;
-        for (ulong counter = 0; i + 1 < n; counter++, i += 2)
+        var draw = new Draw(Mix(key ^ Mix((ulong)site * Golden + 3)), (uint)Math.Min(p * 4294967296.0, uint.MaxValue), 1f / (1f - p));
+        int pairs = (mask.Length + 1) / 2, chunks = (pairs + PairsPerChunk - 1) / PairsPerChunk;
+        if (chunks <= 1) draw.Pairs(mask, 0, pairs);
+        else Parallel.For(0, chunks, c => draw.Pairs(mask, c * PairsPerChunk, Math.Min(pairs, (c + 1) * PairsPerChunk)));
+    }
+
+    private const int PairsPerChunk = 1 << 16;
+
+    /// <summary>One site's stream, keep threshold (p · 2³²) and kept value.</summary>
+    private readonly record struct Draw(ulong Stream, uint Threshold, float Scale)
+    {
+        public void Pairs(float[] mask, int from, int to)
         {
-            ulong r = Mix(stream + counter * Golden);
-            mask[i] = (uint)r < threshold ? 0f : scale;
-            mask[i + 1] = (uint)(r >> 32) < threshold ? 0f : scale;
+            for (int j = from; j < to; j++)
+            {
+                ulong r = Mix(Stream + (ulong)j * Golden);
+                mask[2 * j] = (uint)r < Threshold ? 0f : Scale;
+                if (2 * j + 1 < mask.Length) mask[2 * j + 1] = (uint)(r >> 32) < Threshold ? 0f : Scale;
+            }
         }
-        if (i < n) mask[i] = (uint)Mix(stream + (ulong)(n / 2) * Golden) < threshold ? 0f : scale;
     }
 
     /// <summary>SplitMix64's finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mix with full avalanche.</summary>

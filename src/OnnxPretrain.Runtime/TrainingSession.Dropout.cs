@@ -6,7 +6,8 @@ namespace OnnxPretrain.Runtime;
 
 public sealed partial class TrainingSession
 {
-    private readonly Dictionary<string, (long[] Shape, OrtValue Value)> _masks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long[] Shape, float[] Data, OrtValue Value)> _masks = new(StringComparer.Ordinal);
+    private TensorSpec[]? _maskSpecs;
 
     /// <summary>Time spent drawing dropout masks so far (for benchmarks).</summary>
     public TimeSpan DropoutMaskTime { get; private set; }
@@ -25,19 +26,20 @@ public sealed partial class TrainingSession
         if (Manifest.DropoutSites.Count == 0) return values;
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var sizes = DropoutMasks.Bind(Manifest.BatchInputs, batch);
-        for (int site = 0; site < Manifest.DropoutSites.Count; site++)
+        _maskSpecs ??= Manifest.DropoutSites.Select(site => Manifest.TrainingModel.Inputs.FirstOrDefault(i => i.Name == site.Name)
+            ?? throw new InvalidDataException($"The manifest lists dropout site '{site.Name}', which is not a training-model input.")).ToArray();
+        for (int site = 0; site < _maskSpecs.Length; site++)
         {
             var spec = Manifest.DropoutSites[site];
-            var tensor = Manifest.TrainingModel.Inputs.FirstOrDefault(i => i.Name == spec.Name)
-                ?? throw new InvalidDataException($"The manifest lists dropout site '{spec.Name}', which is not a training-model input.");
-            var shape = DropoutMasks.Shape(tensor, sizes);
+            var shape = DropoutMasks.Shape(_maskSpecs[site], sizes);
             if (!_masks.TryGetValue(spec.Name, out var buffer) || !buffer.Shape.SequenceEqual(shape))
             {
-                if (buffer.Value is not null) buffer.Value.Dispose();
-                buffer = (shape, OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, TensorElementType.Float, shape));
+                buffer.Value?.Dispose();
+                var data = new float[shape.Aggregate(1L, (a, b) => a * b)];
+                buffer = (shape, data, OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, data.AsMemory(), shape));
                 _masks[spec.Name] = buffer;
             }
-            DropoutMasks.Fill(buffer.Value.GetTensorMutableDataAsSpan<float>(), spec.P, key, site);
+            DropoutMasks.Fill(buffer.Data, spec.P, key, site);
             values.Add((spec.Name, buffer.Value));
         }
         DropoutMaskTime += System.Diagnostics.Stopwatch.GetElapsedTime(start);
@@ -46,7 +48,7 @@ public sealed partial class TrainingSession
 
     private void DisposeMasks()
     {
-        foreach (var (_, v) in _masks.Values) v.Dispose();
+        foreach (var (_, _, v) in _masks.Values) v.Dispose();
         _masks.Clear();
     }
 }

@@ -124,10 +124,10 @@ public sealed partial class TrainingSession : IDisposable
         var span = _lossScales.GetTensorMutableDataAsSpan<float>();
         for (int k = 0; k < targets.Length; k++) span[k] = scales[k];
         var inputs = BatchValues(batch);
-        var masks = DropoutValues(batch, dropoutKey ?? DefaultDropoutKey());
         Dictionary<string, TensorData> stepOutputs;
         try
         {
+            var masks = DropoutValues(batch, dropoutKey ?? DefaultDropoutKey());
             _reset.GetTensorMutableDataAsSpan<bool>()[0] = _resetPending;
             using var binding = _train.CreateIoBinding();
             foreach (var (name, v) in inputs) binding.BindInput(name, v);

@@ -134,6 +134,8 @@ public static partial class Pretraining
         {
             if (File.Exists(configJson)) Import.Bert2Bert.CheckConfig(HfEncoderConfig.FromJson(Import.HfFolderReader.ParseObject(configJson), configJson),
                 seq2seq, file);
+            else log.WriteLine($"warning: no config.json beside {file}: the BERT2BERT warm start checks weight shapes only (not heads, " +
+                "activation or layer_norm_eps).");
             donor = Import.Bert2Bert.Map(donor, model.Tensors);
             log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention new.");
         }

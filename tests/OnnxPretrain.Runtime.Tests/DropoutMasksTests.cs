@@ -38,6 +38,19 @@ public sealed class DropoutMasksTests
     }
 
     [TestMethod]
+    public void Fill_ElementDependsOnlyOnItsIndex_NotOnTheLengthOrTheParallelChunks()
+    {
+        var full = new float[1_000_001];                                   // many parallel chunks
+        DropoutMasks.Fill(full, 0.3f, 77, 2);
+        foreach (int n in new[] { 1, 9, 131_073 })                         // one chunk, one chunk, two chunks (odd tail)
+        {
+            var part = new float[n];
+            DropoutMasks.Fill(part, 0.3f, 77, 2);
+            CollectionAssert.AreEqual(full.Take(n).ToArray(), part, $"length {n}");
+        }
+    }
+
+    [TestMethod]
     public void Fill_PZero_KeepsEverything_POne_IsRefused()
     {
         var mask = new float[9];

@@ -92,6 +92,8 @@ public static class Bert2Bert
             ("layer_norm_eps", c.LayerNormEps, bert.LayerNormEps), ("vocab_size", c.VocabSize, bert.VocabSize), ("scale_embedding", c.ScaleEmbedding, false),
         }.Where(d => !d.Recipe.Equals(d.Bert)).Select(d => $"model.{d.Key} is {d.Recipe} in the recipe but {d.Bert} in the BERT checkpoint").ToList();
         if (c.EncoderLayers > bert.NumHiddenLayers) differences.Add($"model.encoder_layers is {c.EncoderLayers}, more than BERT's {bert.NumHiddenLayers}");
+        if (c.MaxPositionEmbeddings > bert.MaxPositionEmbeddings)
+            differences.Add($"model.max_position_embeddings is {c.MaxPositionEmbeddings}, more than BERT's {bert.MaxPositionEmbeddings}");
         if (c.DecoderLayers > bert.NumHiddenLayers) differences.Add($"model.decoder_layers is {c.DecoderLayers}, more than BERT's {bert.NumHiddenLayers}");
         if (differences.Count > 0)
             throw new InvalidDataException($"training.init_from '{source}' is a BERT encoder, and a BERT2BERT warm start needs the recipe to describe " +

@@ -88,10 +88,11 @@ public sealed class Bert2BertTests
         CollectionAssert.AreEqual(bert["bert.encoder.layer.5.output.dense.weight"].AsFloats(),
             weights["model.decoder.layers.5.fc2.weight"].AsFloats(), "decoder layer 5 starts from BERT layer 5");
 
-        var wrong = recipe.Model with { LayerNormEps = 1e-5f, DecoderLayers = 7 };
+        var wrong = recipe.Model with { LayerNormEps = 1e-5f, DecoderLayers = 7, MaxPositionEmbeddings = 1024 };
         var e = Assert.ThrowsExactly<InvalidDataException>(() =>
             Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", TextWriter.Null, seq2seq: wrong));
         StringAssert.Contains(e.Message, "model.layer_norm_eps is 1E-05 in the recipe but 1E-12");
         StringAssert.Contains(e.Message, "model.decoder_layers is 7, more than BERT's 6");
+        StringAssert.Contains(e.Message, "model.max_position_embeddings is 1024, more than BERT's 512");
     }
 }

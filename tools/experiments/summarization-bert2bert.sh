@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# BERT2BERT on AESLC (issue 20): an encoder-decoder of all-MiniLM-L6-v2's shape (models/minilm2minilm-gsg.json), fine-tuned
+# from (a) random init, (b) the warm start from MiniLM (--init minilm), (c) the warm start + GSG and (d) the warm start +
+# span corruption, both pre-trained STEPS steps of 16 documents on the default corpus (same budget). Lead-1 beside them.
+# Every row has the same fine-tuning: EPOCHS passes over the first LIMIT training examples (0 = all 14,436), 16 examples
+# per step, peak lr LR (10% warmup, linear decay), sources cut to the recipe's 256 tokens and targets to its 64; test
+# generation greedy, sources cut to MAXSRC, at most 32 new tokens, no repeated NOREPEAT-gram (0 = off). Each run writes its JSON and is skipped
+# when that exists, so the script resumes where it stopped. The table (tools/experiments/summarization-bert2bert-table.sh)
+# gives ROUGE mean ± std over seeds, the share of distinct test predictions and a few examples beside their references.
+# Usage: bash tools/experiments/summarization-bert2bert.sh [out dir]
+#   env: ROWS ("random warm gsg spancorrupt"), SEEDS ("1 2 3"), STEPS (300), EPOCHS (1), LIMIT (2000), LR (1e-4),
+#        MAXSRC (256), NOREPEAT (0), BEAM (1: also time greedy and beam 4 generation on the first seed's warm-start model)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=$(realpath -m "${1:-artifacts/experiments/summarization-bert2bert}")
+DATA=$(realpath ../shared/data/summarization/aeslc)
+ROWS=${ROWS:-random warm gsg spancorrupt}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}; LIMIT=${LIMIT:-2000}
+LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}
+mkdir -p "$OUT/recipes"
+dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
+CLI="dotnet src/OnnxPretrain.Cli/bin/Release/net10.0/OnnxPretrain.Cli.dll"
+timed() { local name=$1; shift; [ -f "$OUT/$name.json" ] && return 0
+  local t0=$SECONDS; "$@" > "$OUT/$name.tmp" 2> "$OUT/$name.log"; mv "$OUT/$name.tmp" "$OUT/$name.json"
+  echo "$name: $((SECONDS - t0)) s wall" | tee -a "$OUT/wall.txt"; }
+# recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them.
+recipe() {
+  sed -e "s/\"steps\": [0-9]*/\"steps\": $STEPS/" -e "s/\"warmup_steps\": [0-9]*/\"warmup_steps\": $((STEPS / 10))/" \
+      -e "s/\"eval_every\": [0-9]*/\"eval_every\": $((STEPS / 2))/" -e "s/\"checkpoint_every\": [0-9]*/\"checkpoint_every\": $STEPS/" \
+      "models/$1.json" > "$OUT/recipes/$1.json"
+}
+has() { [[ " $ROWS " == *" $1 "* ]]; }
+
+timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"
+for o in gsg spancorrupt; do
+  has $o || continue
+  recipe minilm2minilm-$o
+  timed pretrain-$o $CLI pretrain --recipe "$OUT/recipes/minilm2minilm-$o.json" --out "$OUT/pretrain-$o" --threads 2
+done
+for seed in $SEEDS; do
+  for row in $ROWS; do
+    case $row in random) init=();; warm) init=(--init minilm);; *) init=(--init "$OUT/pretrain-$row/checkpoint-$STEPS");; esac
+    timed ft-$row-$seed $CLI finetune summarization --recipe models/minilm2minilm-gsg.json --data "$DATA" "${init[@]}" \
+      --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 16 --lr "$LR" --max-source-length "$MAXSRC" --max-new-tokens 32 \
+      --no-repeat-ngram-size "$NOREPEAT" --seed "$seed" --threads 2 --out "$OUT/ft-$row-$seed"
+  done
+done
+first=${SEEDS%% *}
+if [ "$BEAM" = 1 ] && [ -d "$OUT/ft-warm-$first/export" ]; then
+  for b in 1 4; do
+    timed speed-beam$b $CLI evaluate summarization --data "$DATA" --split test --model "$OUT/ft-warm-$first/export" --num-beams $b \
+      --max-new-tokens 32 --max-source-length "$MAXSRC" --no-repeat-ngram-size "$NOREPEAT" --threads 2 --out "$OUT/speed-beam$b"
+  done
+fi
+bash tools/experiments/summarization-bert2bert-table.sh "$OUT" | tee "$OUT/table.md"
