@@ -78,7 +78,7 @@ public sealed class RecipeTests
     public void ShippedRecipes_UseOnlyTheirObjectivesSettings()
     {
         var recipes = Directory.GetFiles(Path.Combine(RepoRoot(), "models"), "*.json")
-            .Where(p => !Path.GetFileName(p).StartsWith("seq2seq", StringComparison.Ordinal));
+            .Where(p => !Seq2SeqRecipe.IsSeq2Seq(File.ReadAllText(p)));             // seq2seq ones: Load_EveryRecipeInModels_IsValid
         foreach (var path in recipes)
         {
             var recipe = Recipe.Load(path);                             // throws naming the file and key otherwise
