@@ -10,14 +10,14 @@
 # MLM and PROP have the same budget: STEPS steps of 16 rows of 128 tokens. Re-rankers: EPOCHS passes, peak lr LR,
 # pairs cut to MAXLEN tokens, NEG random BM25 negatives per positive.
 # Usage: bash tools/experiments/retrieval-minilm.sh [out dir]
-#   env: STAGES ("zero contr pre rerank"), SEEDS ("1 2 3"), CONTR_STEPS (100), STEPS (300), EPOCHS (2), LR (1e-4), MAXLEN (128),
+#   env: STAGES ("zero contr pre rerank"), SEEDS ("1 2 3"), CONTR_STEPS (100), STEPS (300), EPOCHS (1), LR (3e-5), MAXLEN (128),
 #        NEG (1 BM25 negative per positive)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(realpath -m "${1:-artifacts/experiments/retrieval-minilm}")
 DATA=$(realpath ../shared/data/retrieval/cranfield)
-STAGES=${STAGES:-zero contr pre rerank}; SEEDS=${SEEDS:-1 2 3}; CONTR_STEPS=${CONTR_STEPS:-100}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-2}
-LR=${LR:-1e-4}; MAXLEN=${MAXLEN:-128}; NEG=${NEG:-1}
+STAGES=${STAGES:-zero contr pre rerank}; SEEDS=${SEEDS:-1 2 3}; CONTR_STEPS=${CONTR_STEPS:-100}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}
+LR=${LR:-3e-5}; MAXLEN=${MAXLEN:-128}; NEG=${NEG:-1}
 mkdir -p "$OUT/recipes"
 dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
 CLI="dotnet src/OnnxPretrain.Cli/bin/Release/net10.0/OnnxPretrain.Cli.dll"
