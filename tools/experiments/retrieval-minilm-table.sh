@@ -4,16 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(realpath -m "${1:-artifacts/experiments/retrieval-minilm}")
+source tools/experiments/lib.sh
 M='"ndcg@10", "mrr@10", "recall@100", "map@100"'
 echo "| system | nDCG@10 | MRR@10 | Recall@100 | MAP@100 |"
 echo "|---|---|---|---|---|"
 one() { [ -f "$OUT/$2.json" ] && jq -r --arg n "$1" "[\$n] + [.metrics[$M] | tostring] | \"| \" + join(\" | \") + \" |\"" "$OUT/$2.json" || true; }
 # seeds LABEL PREFIX: mean ± sample std over the files PREFIX-*.json (single runs).
 seeds() { local files=("$OUT"/$2-[0-9]*.json); [ -f "${files[0]}" ] || return 0
-  jq -rs --arg n "$1 (${#files[@]} seeds)" "def ms(f): (map(f) | add / length) as \$m
-      | (if length > 1 then (map((f - \$m) * (f - \$m)) | add / (length - 1) | sqrt) else 0 end) as \$s
-      | \"\\(\$m * 10000 | round / 10000) ± \\(\$s * 10000 | round / 10000)\";
-    . as \$all | [\$n] + [[$M][] as \$key | (\$all | ms(.metrics[\$key]))] | \"| \" + join(\" | \") + \" |\"" "${files[@]}"; }
+  jq -rs --arg n "$1 (${#files[@]} seeds)" "$MS_JQ . as \$all | [\$n] + [[$M][] as \$key | (\$all | ms(.metrics[\$key]; 10000))]
+    | \"| \" + join(\" | \") + \" |\"" "${files[@]}"; }
 # folds LABEL FILE KEY: a re-ranker's mean ± std over its folds (KEY rerank: of BM25@100; rerank_hybrid: of hybrid@100).
 folds() { [ -f "$OUT/$2.json" ] && jq -r --arg n "$1" --arg r "$3" "[\$n] + ([$M] as \$k
     | [\$k[] as \$key | \"\\(.mean_over_folds[\$r][\$key]) ± \\(.std_over_folds[\$r][\$key])\"]) | \"| \" + join(\" | \") + \" |\"" "$OUT/$2.json" || true; }

@@ -22,14 +22,11 @@ mkdir -p "$OUT/recipes"
 dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
 CLI="dotnet src/OnnxPretrain.Cli/bin/Release/net10.0/OnnxPretrain.Cli.dll"
 has() { [[ " $STAGES " == *" $1 "* ]]; }
-timed() { local name=$1; shift; [ -f "$OUT/$name.json" ] && return 0
-  local t0=$SECONDS; "$@" > "$OUT/$name.tmp" 2> "$OUT/$name.log"; mv "$OUT/$name.tmp" "$OUT/$name.json"
-  echo "$name: $((SECONDS - t0)) s wall" | tee -a "$OUT/wall.txt"; }
+source tools/experiments/lib.sh
 # recipe NAME SEED STEPS: a copy of models/NAME.json with STEPS steps, the schedule scaled to them, the seed, and the Cranfield path absolute.
 recipe() {
-  sed -e "s/\"steps\": [0-9]*/\"steps\": $3/" -e "s/\"warmup_steps\": [0-9]*/\"warmup_steps\": $(($3 / 10))/" \
-      -e "s/\"eval_every\": [0-9]*/\"eval_every\": $(($3 / 2))/" -e "s/\"checkpoint_every\": [0-9]*/\"checkpoint_every\": $3/" \
-      -e "s/\"seed\": [0-9]*/\"seed\": $2/" -e "s#\"\.\./\.\./shared/data/#\"$(realpath ../shared/data)/#" "models/$1.json" > "$OUT/recipes/$1-$2.json"
+  scaled_recipe "models/$1.json" "$3" | sed -e "s/\"seed\": [0-9]*/\"seed\": $2/" -e "s#\"\.\./\.\./shared/data/#\"$(realpath ../shared/data)/#" \
+    > "$OUT/recipes/$1-$2.json"
 }
 export_fe() { [ -d "$2" ] || $CLI export "${@:3}" --checkpoint "$1" --task feature-extraction --out "$2" > /dev/null; }
 

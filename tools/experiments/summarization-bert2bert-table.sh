@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(realpath -m "${1:-artifacts/experiments/summarization-bert2bert}")
+source tools/experiments/lib.sh
 K='["rouge1","rouge2","rougeL","rougeLsum"]'
 echo "| row | seeds | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | distinct predictions | fine-tuning s |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -14,10 +15,8 @@ distinct() { jq -rs 'map(.prediction) | (unique | length) / length * 1000 | roun
 for row in random warm gsg spancorrupt; do
   files=("$OUT"/ft-$row-[0-9]*.json); [ -f "${files[0]}" ] || continue
   shares=$(for f in "${files[@]}"; do distinct "${f%.json}/predictions-test.jsonl"; done | paste -sd/)
-  jq -rs --arg row "$row" --arg shares "$shares" "def ms(f): (map(f) | add / length) as \$m
-      | (if length > 1 then (map((f - \$m) * (f - \$m)) | add / (length - 1) | sqrt) else 0 end) as \$s
-      | \"\\(\$m * 100 | round / 100) ± \\(\$s * 100 | round / 100)\";
-    . as \$all | [\$row, (length | tostring)] + [$K[] as \$k | (\$all | ms(.systems | to_entries[0].value.primary[\$k].f1 * 100))]
+  jq -rs --arg row "$row" --arg shares "$shares" "$MS_JQ
+    . as \$all | [\$row, (length | tostring)] + [$K[] as \$k | (\$all | ms(.systems | to_entries[0].value.primary[\$k].f1 * 100; 100))]
       + [\$shares, (\$all | map(.fine_tuning.seconds) | add / length | round | tostring)] | \"| \" + join(\" | \") + \" |\"" "${files[@]}"
 done
 for b in 1 4; do

@@ -19,15 +19,9 @@ LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}
 mkdir -p "$OUT/recipes"
 dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
 CLI="dotnet src/OnnxPretrain.Cli/bin/Release/net10.0/OnnxPretrain.Cli.dll"
-timed() { local name=$1; shift; [ -f "$OUT/$name.json" ] && return 0
-  local t0=$SECONDS; "$@" > "$OUT/$name.tmp" 2> "$OUT/$name.log"; mv "$OUT/$name.tmp" "$OUT/$name.json"
-  echo "$name: $((SECONDS - t0)) s wall" | tee -a "$OUT/wall.txt"; }
+source tools/experiments/lib.sh
 # recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them.
-recipe() {
-  sed -e "s/\"steps\": [0-9]*/\"steps\": $STEPS/" -e "s/\"warmup_steps\": [0-9]*/\"warmup_steps\": $((STEPS / 10))/" \
-      -e "s/\"eval_every\": [0-9]*/\"eval_every\": $((STEPS / 2))/" -e "s/\"checkpoint_every\": [0-9]*/\"checkpoint_every\": $STEPS/" \
-      "models/$1.json" > "$OUT/recipes/$1.json"
-}
+recipe() { scaled_recipe "models/$1.json" "$STEPS" > "$OUT/recipes/$1.json"; }
 has() { [[ " $ROWS " == *" $1 "* ]]; }
 
 timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"

@@ -97,16 +97,7 @@ public sealed class MergedDecoderTests
         var ours = generator.Generate(sources, new Evaluation.Generation.GenerationOptions { MaxNewTokens = 6, BatchSize = 1, ForcedEos = true });
         var file = Path.Combine(tjs, "sources.json");
         File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(sources));
-        var psi = new System.Diagnostics.ProcessStartInfo("node", [Path.Combine(root, "tests", "node", "generate.mjs"), tjs, file, "6"])
-            { RedirectStandardOutput = true, RedirectStandardError = true };
-        System.Diagnostics.Process? p = null;
-        try { p = System.Diagnostics.Process.Start(psi); }
-        catch (System.ComponentModel.Win32Exception) { Assert.Inconclusive("Node.js is not installed."); }
-        var stdout = p!.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.AreEqual(0, p.ExitCode, stderr);
-        var js = System.Text.Json.Nodes.JsonNode.Parse(stdout.Result)!.AsArray();
+        var js = System.Text.Json.Nodes.JsonNode.Parse(Node(root, "generate.mjs", tjs, file, "6"))!.AsArray();
         for (int e = 0; e < sources.Length; e++)
         {
             // transformers.js returns the decoder start and the end of sequence; ours returns the tokens between them. Both force
