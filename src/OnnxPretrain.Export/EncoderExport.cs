@@ -14,6 +14,10 @@ public enum ExportTask
     FeatureExtraction,
     /// <summary><c>logits</c> (B, 2) of the [CLS] classification head (AS2 cross-encoder).</summary>
     SequenceClassification,
+
+    /// <summary><c>logits</c> (B, k) of a joint multi-candidate model (rows laid out by <c>Data.JointRows</c>; config.json
+    /// carries <c>joint_candidates</c>).</summary>
+    JointCandidates,
 }
 
 /// <summary>Where the files of an export go, for the clients that load it.</summary>
@@ -54,16 +58,19 @@ public static class EncoderExport
     /// <see cref="ExportLayout.SentenceTransformers"/>.</param>
     /// <param name="gpt2Tokenizer">Without <paramref name="vocabTxt"/>: write our GPT-2 byte-level BPE's <c>tokenizer.json</c>
     /// (<see cref="Data.Gpt2TokenizerFiles"/>) for a model trained with it.</param>
+    /// <param name="joint">The joint layout (k, S, head) of a <see cref="ExportTask.JointCandidates"/> export, else null.</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
     /// <exception cref="ArgumentException">The sentence-transformers layout for another task than feature extraction.</exception>
     public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
         ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto, ExportLayout layout = ExportLayout.Optimum,
-        SentenceEmbeddingSpec? sentence = null, bool gpt2Tokenizer = false)
+        SentenceEmbeddingSpec? sentence = null, bool gpt2Tokenizer = false, IJointCandidates? joint = null)
     {
+        if ((task == ExportTask.JointCandidates) != (joint is not null))
+            throw new ArgumentException("The joint layout is given exactly for the joint-candidates task.", nameof(joint));
         if (layout == ExportLayout.SentenceTransformers && task != ExportTask.FeatureExtraction)
             throw new ArgumentException("The sentence-transformers layout is for feature-extraction exports (sentence embeddings).", nameof(layout));
         bool pooler = config.ModelType == "bert" && parameters.ContainsKey("bert.pooler.dense.weight");
-        var g = BuildGraph(config, task, pooler);
+        var g = BuildGraph(config, task, pooler, joint);
         var weights = SelectWeights(g, parameters, $"{config.ModelType} encoder");
         Directory.CreateDirectory(outDir);
         var model = layout == ExportLayout.Optimum ? Path.Combine(outDir,
@@ -78,6 +85,8 @@ public static class EncoderExport
             hf["id2label"] = new JsonObject { ["0"] = "LABEL_0", ["1"] = "LABEL_1" };
             hf["label2id"] = new JsonObject { ["LABEL_0"] = 0, ["LABEL_1"] = 1 };
         }
+        if (joint is not null)
+            hf[JointRows.ConfigKey] = new JsonObject { ["head"] = joint.Head, ["candidates"] = joint.Candidates, ["segment_length"] = joint.SegmentLength };
         WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
         else if (gpt2Tokenizer) Data.Gpt2TokenizerFiles.Write(outDir);
@@ -89,9 +98,9 @@ public static class EncoderExport
 
     /// <summary>
     /// The inference graph, dropout off: encoder inputs -> <c>last_hidden_state</c> (B, T, H) (+ <c>pooler_output</c>),
-    /// or -> <c>logits</c> (B, 2) for sequence classification.
+    /// or -> <c>logits</c> (B, 2) for sequence classification, or (B, k) for the joint model.
     /// </summary>
-    public static Graph BuildGraph(EncoderConfig c, ExportTask task = ExportTask.FeatureExtraction, bool pooler = false)
+    public static Graph BuildGraph(EncoderConfig c, ExportTask task = ExportTask.FeatureExtraction, bool pooler = false, IJointCandidates? joint = null)
     {
         var g = Graph.Create("encoder");
         var bt = new Shape("batch", "sequence");
@@ -101,6 +110,11 @@ public static class EncoderExport
         var L = new Layers(g, 0, c.InitializerRange);
         var embeddings = Encoder.Embeddings(L, c, c.ModelType, ids, types, training: false);            // (B, T, E)
         var hidden = Encoder.Layers(L, c, c.ModelType, embeddings, Encoder.MaskBias(g, mask), training: false); // (B, T, H)
+        if (joint is not null)
+        {
+            g.Output(Models.Objectives.JointCandidatesObjective.Logits(L, c, joint, hidden), "logits");
+            return g;
+        }
         if (task == ExportTask.SequenceClassification)
         {
             g.Output(Models.Objectives.Heads.Classification(L, c, hidden, ids, 2, training: false), "logits");

@@ -65,13 +65,15 @@ public static class FineTuneAs2
     /// The pair-classification recipe (objective <c>as2</c>: [CLS] head, cross-entropy) derived from a pre-training recipe,
     /// with its artifacts built in <c>o.RunDir</c> and the encoder initialised from <c>o.Init</c> when given.
     /// </summary>
-    internal static Recipe Prepare(Recipe pretrained, string suffix, FineTuneAs2Options o, int steps, TextWriter log)
+    internal static Recipe Prepare(Recipe pretrained, string suffix, FineTuneAs2Options o, int steps, TextWriter log,
+        ObjectiveConfig? objective = null, int? typeVocabSize = null)
     {
         var recipe = pretrained with
         {
             Name = pretrained.Name + suffix,
-            Objective = new SequenceClassificationConfig { Type = "as2" },
-            Data = pretrained.Data with { SequenceLength = o.MaxLength },
+            Model = pretrained.Model with { TypeVocabSize = typeVocabSize ?? pretrained.Model.TypeVocabSize },
+            Objective = objective ?? new SequenceClassificationConfig { Type = "as2" },
+            Data = pretrained.Data with { SequenceLength = objective is IJointCandidates j ? j.SequenceLength : o.MaxLength },
             Training = pretrained.Training with
             {
                 BatchSize = o.BatchSize, Steps = steps, LearningRate = o.LearningRate, WarmupSteps = steps / 10, InitFrom = o.Init,
@@ -83,7 +85,7 @@ public static class FineTuneAs2
         return recipe;
     }
 
-    /// <summary>The best checkpoint of <see cref="Train"/>.</summary>
+    /// <summary>The best checkpoint of <c>Train</c>.</summary>
     internal sealed record Best(string Dir, long Step, double DevMap, long Steps, double Seconds);
 
     /// <summary>
@@ -92,10 +94,14 @@ public static class FineTuneAs2
     /// <c>RunDir/best</c>, stopping after <c>o.Patience</c> evaluations without improvement. Without
     /// <paramref name="dev"/> every evaluation counts as an improvement, so the last one is kept.
     /// </summary>
-    internal static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, Func<TrainingSession, double>? dev, TextWriter log)
+    internal static Best Train(Recipe recipe, FineTuneAs2Options o, PairClassificationSource train, Func<TrainingSession, double>? dev, TextWriter log) =>
+        Train(recipe, o, train, train.BatchesPerEpoch, dev, log);
+
+    /// <summary><see cref="Train(Recipe, FineTuneAs2Options, PairClassificationSource, Func{TrainingSession, double}?, TextWriter)"/> for any
+    /// batch source of <paramref name="perEpoch"/> batches per epoch.</summary>
+    internal static Best Train(Recipe recipe, FineTuneAs2Options o, IBatchSource train, long perEpoch, Func<TrainingSession, double>? dev, TextWriter log)
     {
         using var session = TrainingSession.Load(o.RunDir, o.Session);
-        long perEpoch = train.BatchesPerEpoch;
         // Due after step s (1-based) when s crosses one of the EvalsPerEpoch equal fractions of an epoch.
         bool Due(long s) => s % perEpoch * o.EvalsPerEpoch / perEpoch != (s - 1) % perEpoch * o.EvalsPerEpoch / perEpoch || s % perEpoch == 0;
         var validation = new Validation("dev_map", dev, Due, o.Patience, Path.Combine(o.RunDir, "best"));

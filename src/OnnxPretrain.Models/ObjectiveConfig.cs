@@ -240,3 +240,89 @@ public sealed record SequenceClassificationConfig : ObjectiveConfig
     /// <inheritdoc />
     public override ObjectiveConfig Validate(string path = "objective") => this;
 }
+
+/// <summary>
+/// The layout and head of a multi-candidate joint model (Di Liello et al. 2022, "Paragraph-based Transformer Pre-training
+/// for Multi-Sentence Inference"): one row <c>[CLS] q [SEP] [CLS] c1 [SEP] … [CLS] ck [SEP]</c>, every segment padded or cut
+/// to <see cref="SegmentLength"/> tokens, so T = (k + 1) · SegmentLength; token types 0 … k (the model's
+/// <c>type_vocab_size</c> must be at least k + 1).
+/// </summary>
+public interface IJointCandidates
+{
+    /// <summary>The heads: <c>ie_k</c> (each candidate's first-token vector alone), <c>ae_k</c> (question vector concatenated
+    /// with the candidate's), <c>ae_1</c> (the sum of all segments' vectors, one output for the first candidate).</summary>
+    public static readonly IReadOnlyList<string> HeadKinds = ["ie_k", "ae_k", "ae_1"];
+
+    /// <summary>The head kind, one of <see cref="HeadKinds"/>.</summary>
+    string Head { get; }
+
+    /// <summary>k, candidates per row.</summary>
+    int Candidates { get; }
+
+    /// <summary>Tokens per segment (question and each candidate).</summary>
+    int SegmentLength { get; }
+
+    /// <summary>Outputs per row: k, or 1 for <c>ae_1</c>.</summary>
+    int Outputs => Head == "ae_1" ? 1 : Candidates;
+
+    /// <summary>T = (k + 1) · segment length.</summary>
+    int SequenceLength => (Candidates + 1) * SegmentLength;
+
+    /// <summary>Checks the three settings; messages name the JSON path and value.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    static void Validate(IJointCandidates c, string path)
+    {
+        if (!HeadKinds.Contains(c.Head))
+            throw new ArgumentException($"{path}.head is '{c.Head}'; expected one of {string.Join(", ", HeadKinds)}.");
+        if (c.Candidates is < 1 or > 32) throw new ArgumentException($"{path}.candidates ({c.Candidates}) must be in [1, 32].");
+        if (c.SegmentLength < 3) throw new ArgumentException($"{path}.segment_length ({c.SegmentLength}) must be >= 3 ([CLS] x [SEP]).");
+    }
+}
+
+/// <summary>
+/// Multi-sentence paragraph pre-training (MSPP, <c>type</c> <c>mspp</c>): a premise sentence and k candidate spans of the
+/// corpus, each labelled (follows the premise in its paragraph or not), scored jointly, plus MLM on the row.
+/// </summary>
+public sealed record MultiSentenceConfig : MaskingConfig, IJointCandidates
+{
+    /// <inheritdoc />
+    public string Head { get; init; } = "ie_k";
+
+    /// <inheritdoc />
+    public int Candidates { get; init; } = 5;
+
+    /// <inheritdoc />
+    public int SegmentLength { get; init; } = 64;
+
+    /// <summary>Hard negatives per row, at most (2): spans of the premise's own document; the other negatives come from other documents.</summary>
+    public int HardNegatives { get; init; } = 2;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        base.Validate(path);
+        IJointCandidates.Validate(this, path);
+        Check(HardNegatives >= 0 && HardNegatives <= Candidates - 1, path, "hard_negatives", HardNegatives, $"must be in [0, candidates - 1 = {Candidates - 1}]");
+        return this;
+    }
+}
+
+/// <summary>Joint AS2 fine-tuning (<c>type</c> <c>as2_joint</c>): a question's candidates scored k at a time, no MLM.</summary>
+public sealed record JointAs2Config : ObjectiveConfig, IJointCandidates
+{
+    /// <inheritdoc />
+    public string Head { get; init; } = "ie_k";
+
+    /// <inheritdoc />
+    public int Candidates { get; init; } = 5;
+
+    /// <inheritdoc />
+    public int SegmentLength { get; init; } = 64;
+
+    /// <inheritdoc />
+    public override ObjectiveConfig Validate(string path = "objective")
+    {
+        IJointCandidates.Validate(this, path);
+        return this;
+    }
+}

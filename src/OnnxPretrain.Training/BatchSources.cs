@@ -9,6 +9,13 @@ internal sealed class SentenceLevelSource(SentenceLevelBatcher batcher, int batc
     public Batch Get(long position) => batcher.Build(position, batchSize);
 }
 
+/// <summary>MSPP joint rows (with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
+internal sealed class MultiSentenceSource(MultiSentenceBatcher batcher, int batchSize) : IBatchSource
+{
+    /// <inheritdoc />
+    public Batch Get(long position) => batcher.Build(position, batchSize);
+}
+
 /// <summary>
 /// "All" sentence-level objectives: batch k comes from SSP, SP or PSD in turn (k mod 3), each with its own seeded batcher,
 /// so one shared pair-classification head learns all three (a documented simplification of training them jointly).

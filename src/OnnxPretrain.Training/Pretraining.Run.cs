@@ -87,6 +87,9 @@ public static partial class Pretraining
         int b = recipe.Training.BatchSize;
         if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.SentencePairs)
             return (SentenceSource(recipe, specials, train, seed), SentenceSource(recipe, specials, valid, seed + 1));
+        if (recipe.Objective is MultiSentenceConfig joint)
+            return (new MultiSentenceSource(MultiSentenceData.Batcher(joint, specials, train, seed), recipe.Training.BatchSize),
+                new MultiSentenceSource(MultiSentenceData.Batcher(joint, specials, valid, seed + 1), recipe.Training.BatchSize));
         var packer = SequencePacker.Create(SequencePackerOptions.For(specials, recipe.Data.SequenceLength));
         var trainSeqs = packer.Pack(train);
         var validSeqs = packer.Pack(valid);
@@ -139,6 +142,7 @@ public static partial class Pretraining
             donor = Import.Bert2Bert.Map(donor, model.Tensors);
             log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention new.");
         }
+        donor = ResizeTypeTables(donor, model.Tensors, log);
         bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);
         var mismatched = model.Tensors.Keys.Where(k => donor.ContainsKey(k) && !Fits(k)).ToList();
         var body = mismatched.Where(k => k.Split('.')[0] is "bert" or "electra" or "model").ToList();
@@ -153,6 +157,31 @@ public static partial class Pretraining
         var report = new Import.ImportReport(loaded, fresh, [], donor.Keys.Where(k => !model.Tensors.ContainsKey(k)).ToList());
         log.WriteLine($"Initialised from {file}: {report.Summary()}");
         Checkpoint.Save(checkpointDir, merged, optimizer.Tensors, state);
+    }
+
+    /// <summary>
+    /// A token-type table (<c>*.embeddings.token_type_embeddings.weight</c>) whose row count differs from the model's (the
+    /// joint models use k + 1 types, the contextual cross-encoder 3, BERT checkpoints have 2): the donor's rows fill the
+    /// first rows, extra model rows keep their fresh initialisation, extra donor rows are dropped; logged.
+    /// </summary>
+    private static Dictionary<string, Onnx.TensorData> ResizeTypeTables(IReadOnlyDictionary<string, Onnx.TensorData> donor,
+        IReadOnlyDictionary<string, Onnx.TensorData> model,
+        TextWriter log)
+    {
+        var resized = new Dictionary<string, Onnx.TensorData>(donor);
+        foreach (var (name, theirs) in donor)
+        {
+            if (!name.EndsWith("embeddings.token_type_embeddings.weight", StringComparison.Ordinal) || !model.TryGetValue(name, out var ours)) continue;
+            if (theirs.Shape.Length != 2 || ours.Shape.Length != 2 || theirs.Shape[1] != ours.Shape[1] || theirs.Shape[0] == ours.Shape[0]
+                || theirs.Data is not float[] from || ours.Data is not float[] fresh) continue;
+            var rows = (float[])fresh.Clone();
+            long copied = Math.Min(theirs.Shape[0], ours.Shape[0]);
+            Array.Copy(from, rows, copied * ours.Shape[1]);
+            resized[name] = Onnx.TensorData.Create(rows, ours.Shape);
+            log.WriteLine($"{name}: {theirs.Shape[0]} token types in the source, {ours.Shape[0]} in the model; rows 0-{copied - 1} copied" +
+                (ours.Shape[0] > copied ? $", rows {copied}-{ours.Shape[0] - 1} newly initialised." : $", rows {copied}-{theirs.Shape[0] - 1} dropped."));
+        }
+        return resized;
     }
 
     /// <summary><c>training.init_from</c> resolved: a path relative to the recipe when it exists, else a named published model stays a name

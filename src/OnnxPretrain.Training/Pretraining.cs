@@ -33,6 +33,7 @@ public static partial class Pretraining
         var type = recipe.Objective.Type;
         var source = ObjectiveRegistry.Get(type).Rows;
         if (source == RowSource.DocumentPairs) return RetrievalData.ExampleBatch(recipe, specials, batchSize);
+        if (recipe.Objective is IJointCandidates joint) return MultiSentenceData.ExampleBatch(recipe, joint, specials, batchSize);
         var rows = SyntheticData.Sequences(batchSize, recipe.Data.SequenceLength, specials, recipe.Training.Seed);
         var batcherRecipe = source == RowSource.PackedSequences ? recipe : recipe with { Objective = MaskingOf(recipe.Objective) };
         crts ??= type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;

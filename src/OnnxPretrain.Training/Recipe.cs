@@ -184,6 +184,10 @@ public sealed record Recipe
         Training.Validate();
         if (Data.SequenceLength > Model.MaxPositionEmbeddings)
             throw new ArgumentException($"data.sequence_length ({Data.SequenceLength}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings}).");
+        if (Objective is IJointCandidates joint && (Data.SequenceLength != joint.SequenceLength || Model.TypeVocabSize < joint.Candidates + 1))
+            throw new ArgumentException($"objective.type '{Objective.Type}' lays out k + 1 = {joint.Candidates + 1} segments of {joint.SegmentLength} tokens: " +
+                $"data.sequence_length must be {joint.SequenceLength} (is {Data.SequenceLength}) and model.type_vocab_size >= {joint.Candidates + 1} " +
+                $"(is {Model.TypeVocabSize}).");
         if (Model.ModelType == "bert" && Model.EffectiveEmbeddingSize != Model.HiddenSize)
             throw new ArgumentException($"model.embedding_size ({Model.EmbeddingSize}) must equal model.hidden_size ({Model.HiddenSize}) " +
                 $"for model_type 'bert'.");

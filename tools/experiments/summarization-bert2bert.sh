@@ -3,25 +3,34 @@
 # from (a) random init, (b) the warm start from MiniLM (--init minilm), (c) the warm start + GSG and (d) the warm start +
 # span corruption, both pre-trained STEPS steps of 16 documents on the default corpus (same budget). Lead-1 beside them.
 # Every row has the same fine-tuning: EPOCHS passes over the first LIMIT training examples (0 = all 14,436), 16 examples
-# per step, peak lr LR (10% warmup, linear decay), sources cut to the recipe's 256 tokens and targets to its 64; test
+# per step, peak lr LR (10% warmup, linear decay), sources cut to SRCLEN tokens and targets to TGTLEN (pre-training
+# sources to SRCLEN too, targets to the recipe's 64); test
 # generation greedy, sources cut to MAXSRC, at most 32 new tokens, no repeated NOREPEAT-gram (0 = off). Each run writes its JSON and is skipped
 # when that exists, so the script resumes where it stopped. The table (tools/experiments/summarization-bert2bert-table.sh)
 # gives ROUGE mean ± std over seeds, the share of distinct test predictions and a few examples beside their references.
 # Usage: bash tools/experiments/summarization-bert2bert.sh [out dir]
 #   env: ROWS ("random warm gsg spancorrupt"), SEEDS ("1 2 3"), STEPS (300), EPOCHS (1), LIMIT (2000), LR (1e-4),
-#        MAXSRC (256), NOREPEAT (0), BEAM (1: also time greedy and beam 4 generation on the first seed's warm-start model)
+#        SRCLEN (256), TGTLEN (64), MAXSRC (256), NOREPEAT (0),
+#        BEAM (1: also time greedy and beam 4 generation on the first seed's warm-start model)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(realpath -m "${1:-artifacts/experiments/summarization-bert2bert}")
 DATA=$(realpath ../shared/data/summarization/aeslc)
 ROWS=${ROWS:-random warm gsg spancorrupt}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}; LIMIT=${LIMIT:-2000}
-LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}
+LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}; SRCLEN=${SRCLEN:-256}; TGTLEN=${TGTLEN:-64}
 mkdir -p "$OUT/recipes"
-dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
-CLI="dotnet src/OnnxPretrain.Cli/bin/Release/net10.0/OnnxPretrain.Cli.dll"
+# The CLI is copied to $OUT/cli first, so rebuilding the repository meanwhile does not change the binary under a running experiment.
+if [ ! -f "$OUT/cli/OnnxPretrain.Cli.dll" ]; then
+  dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
+  cp -r src/OnnxPretrain.Cli/bin/Release/net10.0 "$OUT/cli"
+fi
+CLI="dotnet $OUT/cli/OnnxPretrain.Cli.dll"
 source tools/experiments/lib.sh
-# recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them.
-recipe() { scaled_recipe "models/$1.json" "$STEPS" > "$OUT/recipes/$1.json"; }
+# recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them, sources cut to SRCLEN.
+recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" > "$OUT/recipes/$1.json"; }
+# The fine-tuning recipe (the same for every row): sources cut to SRCLEN, targets to TGTLEN.
+sed -e "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" -e "s/\"max_target_length\": [0-9]*/\"max_target_length\": $TGTLEN/" \
+  models/minilm2minilm-gsg.json > "$OUT/recipes/finetune.json"
 has() { [[ " $ROWS " == *" $1 "* ]]; }
 
 timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"
@@ -33,7 +42,7 @@ done
 for seed in $SEEDS; do
   for row in $ROWS; do
     case $row in random) init=();; warm) init=(--init minilm);; *) init=(--init "$OUT/pretrain-$row/checkpoint-$STEPS");; esac
-    timed ft-$row-$seed $CLI finetune summarization --recipe models/minilm2minilm-gsg.json --data "$DATA" "${init[@]}" \
+    timed ft-$row-$seed $CLI finetune summarization --recipe "$OUT/recipes/finetune.json" --data "$DATA" "${init[@]}" \
       --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 16 --lr "$LR" --max-source-length "$MAXSRC" --max-new-tokens 32 \
       --no-repeat-ngram-size "$NOREPEAT" --seed "$seed" --threads 2 --out "$OUT/ft-$row-$seed"
   done

@@ -60,6 +60,12 @@ internal sealed class SentenceLevelCorpusIndex
     /// <summary>Document of an entry.</summary>
     public int Document(int entry) => _document[entry];
 
+    /// <summary>The first entry of <paramref name="entry"/>'s document.</summary>
+    public int FirstOfDocument(int entry) => _documentStart[_document[entry]];
+
+    /// <summary>One past the last entry of <paramref name="entry"/>'s document.</summary>
+    public int EndOfDocument(int entry) => _documentStart[_document[entry] + 1];
+
     /// <summary>A uniform entry.</summary>
     public int Draw(MaskingRng rng) => rng.NextInt(_paragraph.Length);
 

@@ -65,6 +65,8 @@ public static class As2Evaluation
 
     private static double[] CrossEncoderScores(As2Dataset data, string modelDir, As2EvalOptions options)
     {
+        using (var joint = As2JointScorer.TryLoad(modelDir))
+            if (joint is not null) return joint.Score(data);
         using As2Scorer scorer = As2Scorer.Load(modelDir, options.MaxLength, options.BatchSize);
         return scorer.Score(data);
     }

@@ -37,7 +37,14 @@ public static class ObjectiveRegistry
             f => f.Encoder + 2.0 * (f.Rows / 2) * (f.Rows / 2) * f.HiddenSize, typeof(ContrastiveConfig)),            // + (B, B) similarity logits
         new("as2", "AS2 cross-encoder fine-tuning", RowSource.LabelledPairs, (e, o, t, s) => new SequenceClassificationObjective(e, o, t, s),
             f => f.Encoder + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), typeof(SequenceClassificationConfig)),
+        new("mspp", "Di Liello et al. 2022, multi-sentence paragraph pre-training (joint model)", RowSource.MultiSentence,
+            (e, o, t, s) => new JointCandidatesObjective(e, o, t, s), f => f.Encoder + f.VocabHead + JointHeadFlops(f), typeof(MultiSentenceConfig)),
+        new("as2_joint", "Di Liello et al. 2022, joint AS2 fine-tuning (k candidates per row)", RowSource.LabelledGroups,
+            (e, o, t, s) => new JointCandidatesObjective(e, o, t, s), f => f.Encoder + JointHeadFlops(f), typeof(JointAs2Config)),
     ];
+
+    /// <summary>The joint head's FLOPs: about 5 candidates of width up to 2H through dense (W, W) per row.</summary>
+    private static double JointHeadFlops(FlopsTerms f) => 2.0 * f.Rows * 5 * 4.0 * f.HiddenSize * f.HiddenSize;
 
     /// <summary>The registered <c>objective.type</c> values.</summary>
     public static IReadOnlyList<string> Types { get; } = All.Select(s => s.Type).ToList();

@@ -18,6 +18,12 @@ public enum RowSource
 
     /// <summary>Labelled (question, candidate) pairs of a fine-tuning set (AS2): <c>finetune</c>, not <c>pretrain</c>.</summary>
     LabelledPairs,
+
+    /// <summary>Joint rows of a premise and k candidate spans drawn from the corpus's paragraphs and documents, with MLM (MSPP).</summary>
+    MultiSentence,
+
+    /// <summary>Joint rows of a question and k of its labelled candidates (joint AS2): <c>finetune</c>, not <c>pretrain</c>.</summary>
+    LabelledGroups,
 }
 
 /// <summary>The batcher inputs of a packed-sequence objective: the recipe, the tokenizer's specials, the seed and C-RTS's state.</summary>
