@@ -37,12 +37,14 @@ public static partial class CliCommands
         var joint = new Option<string?>("--joint") { Description = "Train the joint multi-candidate model instead (Di Liello et al. 2022) with this " +
             "head: ie_k (each candidate's [CLS] vector), ae_k ([question; candidate] vectors) or ae_1 (sum of the segments; needs --candidates 1). " +
             "Rows hold a question and --candidates of its candidates, each segment --segment-length tokens." };
+        var context = new Option<bool>("--context") { Description = "Contextual AS2 (Lauriola and Moschitti 2021): each candidate with its previous " +
+            "and next candidates of the question (the sentences around it in WikiQA's source summary) as a third segment, token type 2." };
         var candidates = new Option<int>("--candidates") { Description = "Joint model: candidates per row (k).", DefaultValueFactory = _ => 5 };
         var segment = new Option<int>("--segment-length") { Description = "Joint model: tokens per segment.", DefaultValueFactory = _ => 64 };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines. " +
             "With --joint, the joint model scores k candidates per row.")
-            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, joint, candidates, segment,
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, context, joint, candidates, segment,
                 Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
@@ -50,7 +52,7 @@ public static partial class CliCommands
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
             var o = new FineTuning.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
-                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch) };
+                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch), Context = r.GetValue(context) };
             Print(r.GetValue(joint) is { } head
                 ? FineTuning.FineTuneAs2Joint.Run(recipe, o, new Models.JointAs2Config
                     { Type = "as2_joint", Head = head, Candidates = r.GetValue(candidates), SegmentLength = r.GetValue(segment) }, Console.Error)

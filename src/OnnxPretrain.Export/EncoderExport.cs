@@ -58,12 +58,14 @@ public static class EncoderExport
     /// <see cref="ExportLayout.SentenceTransformers"/>.</param>
     /// <param name="gpt2Tokenizer">Without <paramref name="vocabTxt"/>: write our GPT-2 byte-level BPE's <c>tokenizer.json</c>
     /// (<see cref="Data.Gpt2TokenizerFiles"/>) for a model trained with it.</param>
+    /// <param name="contextualAs2">A contextual AS2 cross-encoder (question, candidate, neighbours as token types 0/1/2):
+    /// config.json gets <c>"contextual_as2": true</c>, which the AS2 scorer reads.</param>
     /// <param name="joint">The joint layout (k, S, head) of a <see cref="ExportTask.JointCandidates"/> export, else null.</param>
     /// <exception cref="InvalidDataException">A parameter the encoder needs is missing or has the wrong shape (names it).</exception>
     /// <exception cref="ArgumentException">The sentence-transformers layout for another task than feature extraction.</exception>
     public static string Write(EncoderConfig config, IReadOnlyDictionary<string, TensorData> parameters, string outDir, string? vocabTxt = null,
         ExportTask task = ExportTask.FeatureExtraction, ExternalData external = ExternalData.Auto, ExportLayout layout = ExportLayout.Optimum,
-        SentenceEmbeddingSpec? sentence = null, bool gpt2Tokenizer = false, IJointCandidates? joint = null)
+        SentenceEmbeddingSpec? sentence = null, bool gpt2Tokenizer = false, IJointCandidates? joint = null, bool contextualAs2 = false)
     {
         if ((task == ExportTask.JointCandidates) != (joint is not null))
             throw new ArgumentException("The joint layout is given exactly for the joint-candidates task.", nameof(joint));
@@ -85,6 +87,7 @@ public static class EncoderExport
             hf["id2label"] = new JsonObject { ["0"] = "LABEL_0", ["1"] = "LABEL_1" };
             hf["label2id"] = new JsonObject { ["LABEL_0"] = 0, ["LABEL_1"] = 1 };
         }
+        if (contextualAs2) hf["contextual_as2"] = true;
         if (joint is not null)
             hf[JointRows.ConfigKey] = new JsonObject { ["head"] = joint.Head, ["candidates"] = joint.Candidates, ["segment_length"] = joint.SegmentLength };
         WriteJson(Path.Combine(outDir, "config.json"), hf);

@@ -28,6 +28,10 @@ public sealed record FineTuneAs2Options(string DataDir, string RunDir, string? I
         init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(EvalsPerEpoch), value,
             $"--evals-per-epoch is {value}; expected a positive number.");
     } = 1;
+
+    /// <summary>Contextual AS2: each candidate with its previous and next candidates as a third segment (token type 2; the
+    /// type table grows to 3 rows), as <see cref="As2Context"/> describes.</summary>
+    public bool Context { get; init; }
 }
 
 /// <summary>
@@ -43,13 +47,14 @@ public static class FineTuneAs2
         var train = As2Data.Read(As2Data.SplitPath(o.DataDir, "train"));
         var dev = As2Data.Read(As2Data.SplitPath(o.DataDir, "dev"));
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
-        var trainSource = new PairClassificationSource(Pairs(train), tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed, shuffle: true);
-        var devSource = new PairClassificationSource(Pairs(dev), tokenizer, o.MaxLength, o.BatchSize, 0, shuffle: false);
-        var recipe = Prepare(pretrained, "-as2", o, o.Epochs * trainSource.BatchesPerEpoch, log);
+        var trainSource = new PairClassificationSource(Pairs(train, o.Context), tokenizer, o.MaxLength, o.BatchSize, pretrained.Training.Seed, shuffle: true);
+        var devSource = new PairClassificationSource(Pairs(dev, o.Context), tokenizer, o.MaxLength, o.BatchSize, 0, shuffle: false);
+        var recipe = Prepare(pretrained, o.Context ? "-as2-context" : "-as2", o, o.Epochs * trainSource.BatchesPerEpoch, log,
+            typeVocabSize: o.Context ? Math.Max(3, pretrained.Model.TypeVocabSize) : null);
         var best = Train(recipe, o, trainSource, s => As2Evaluation.Evaluate(dev, PairLogOdds(s, devSource), false).MeanAveragePrecision, log);
         var weights = Checkpoint.LoadWeights(best.Dir).Tensors;
         var exportDir = Path.Combine(o.RunDir, "export");
-        EncoderExport.Write(recipe.Model, weights, exportDir, vocab, ExportTask.SequenceClassification);
+        EncoderExport.Write(recipe.Model, weights, exportDir, vocab, ExportTask.SequenceClassification, contextualAs2: o.Context);
         var report = As2Evaluation.Run(new As2EvalOptions(o.DataDir, "test", exportDir, MaxLength: o.MaxLength));
         File.WriteAllText(Path.Combine(o.RunDir, "as2_report.md"), report.ToMarkdown());
         var json = report.ToJson();
@@ -133,5 +138,9 @@ public static class FineTuneAs2
         return scores.ToArray();
     }
 
-    private static List<LabelledPair> Pairs(As2Dataset d) => d.Pairs.Select(p => new LabelledPair(p.Question, p.Candidate, p.IsPositive ? 1 : 0)).ToList();
+    private static List<LabelledPair> Pairs(As2Dataset d, bool context)
+    {
+        var neighbours = context ? As2Context.Neighbours(d) : null;
+        return d.Pairs.Select(p => new LabelledPair(p.Question, p.Candidate, p.IsPositive ? 1 : 0, neighbours?[p.Row])).ToList();
+    }
 }

@@ -9,6 +9,13 @@ internal sealed class SentenceLevelSource(SentenceLevelBatcher batcher, int batc
     public Batch Get(long position) => batcher.Build(position, batchSize);
 }
 
+/// <summary>Context-pair rows (with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
+internal sealed class ContextPairSource(ContextPairBatcher batcher, int batchSize) : IBatchSource
+{
+    /// <inheritdoc />
+    public Batch Get(long position) => batcher.Build(position, batchSize, out _);
+}
+
 /// <summary>MSPP joint rows (with MLM) drawn from a tokenised corpus; batch k = batcher step k.</summary>
 internal sealed class MultiSentenceSource(MultiSentenceBatcher batcher, int batchSize) : IBatchSource
 {
@@ -30,10 +37,12 @@ internal sealed class RoundRobinSource(IReadOnlyList<IBatchSource> sources) : IB
 /// <param name="A">First segment.</param>
 /// <param name="B">Second segment.</param>
 /// <param name="Label">Class id (AS2: 1 = the candidate answers the question).</param>
-public sealed record LabelledPair(string A, string B, long Label);
+/// <param name="Context">Contextual AS2: the candidate's previous and next sentences ("" at the ends), encoded as a third
+/// segment (<see cref="TextTokenizer.EncodeWithContext"/>); null for plain pairs.</param>
+public sealed record LabelledPair(string A, string B, long Label, (string Left, string Right)? Context = null);
 
 /// <summary>
-/// Batches of tokenised pairs <c>[CLS] A [SEP] B [SEP]</c> with <c>labels</c> (B): each epoch a permutation seeded by
+/// Batches of tokenised pairs <c>[CLS] A [SEP] B [SEP]</c> (with context: <c>… left right [SEP]</c>, type 2) with <c>labels</c> (B): each epoch a permutation seeded by
 /// (seed, epoch) (or file order when shuffling is off); rows padded to the longest in the batch.
 /// Pairs are tokenised once, up front.
 /// </summary>
@@ -50,7 +59,8 @@ public sealed class PairClassificationSource : IBatchSource
     public PairClassificationSource(IReadOnlyList<LabelledPair> pairs, TextTokenizer tokenizer, int maxLength, int batchSize, long seed, bool shuffle)
     {
         if (pairs.Count == 0) throw new ArgumentException("No labelled pairs to train on.", nameof(pairs));
-        _encoded = pairs.Select(p => tokenizer.EncodePair(p.A, p.B, maxLength)).ToArray();
+        _encoded = pairs.Select(p => p.Context is { } c ? tokenizer.EncodeWithContext(p.A, p.B, c.Left, c.Right, maxLength)
+            : tokenizer.EncodePair(p.A, p.B, maxLength)).ToArray();
         _labels = pairs.Select(p => p.Label).ToArray();
         (_batchSize, _seed, _shuffle, _padId) = (batchSize, seed, shuffle, tokenizer.Specials.PadId);
     }

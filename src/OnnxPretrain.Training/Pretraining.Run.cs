@@ -87,6 +87,9 @@ public static partial class Pretraining
         int b = recipe.Training.BatchSize;
         if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.SentencePairs)
             return (SentenceSource(recipe, specials, train, seed), SentenceSource(recipe, specials, valid, seed + 1));
+        if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows == RowSource.ContextPairs)
+            return (new ContextPairSource(ContextBatcher(recipe, specials, train, seed), recipe.Training.BatchSize),
+                new ContextPairSource(ContextBatcher(recipe, specials, valid, seed + 1), recipe.Training.BatchSize));
         if (recipe.Objective is MultiSentenceConfig joint)
             return (new MultiSentenceSource(MultiSentenceData.Batcher(joint, specials, train, seed), recipe.Training.BatchSize),
                 new MultiSentenceSource(MultiSentenceData.Batcher(joint, specials, valid, seed + 1), recipe.Training.BatchSize));
@@ -96,6 +99,16 @@ public static partial class Pretraining
         log.WriteLine($"Packed {trainSeqs.Count:N0} training and {validSeqs.Count:N0} held-out sequences of <= {recipe.Data.SequenceLength} tokens.");
         return (new BatchStream(trainSeqs, ObjectiveData.CreateBatcher(recipe, specials, seed, crts), b, seed),
             new BatchStream(validSeqs, ObjectiveData.CreateBatcher(recipe, specials, seed + 1, crts), b, seed + 1, shuffle: false));
+    }
+
+    private static ContextPairBatcher ContextBatcher(Recipe recipe, SpecialTokens specials, ITokenizedCorpus corpus, long seed)
+    {
+        var o = (SentencePairConfig)recipe.Objective;
+        return new ContextPairBatcher(new SentenceLevelBatcherOptions
+        {
+            SequenceLength = recipe.Data.SequenceLength, Seed = seed, PositiveFraction = o.PositiveFraction, HardNegativeFraction = o.HardNegativeFraction,
+            MaskProbability = o.MaskProbability, MaskTokenFraction = o.EffectiveMaskTokenFraction, RandomTokenFraction = o.RandomTokenFraction,
+        }, specials, corpus);
     }
 
     private static IBatchSource SentenceSource(Recipe recipe, SpecialTokens specials, ITokenizedCorpus corpus, long seed)

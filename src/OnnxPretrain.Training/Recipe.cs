@@ -188,6 +188,9 @@ public sealed record Recipe
             throw new ArgumentException($"objective.type '{Objective.Type}' lays out k + 1 = {joint.Candidates + 1} segments of {joint.SegmentLength} tokens: " +
                 $"data.sequence_length must be {joint.SequenceLength} (is {Data.SequenceLength}) and model.type_vocab_size >= {joint.Candidates + 1} " +
                 $"(is {Model.TypeVocabSize}).");
+        if (ObjectiveRegistry.Get(Objective.Type).Rows == RowSource.ContextPairs && Model.TypeVocabSize < 3)
+            throw new ArgumentException($"objective.type '{Objective.Type}' uses token types 0, 1 and 2 (question, candidate, context): " +
+                $"model.type_vocab_size must be >= 3 (is {Model.TypeVocabSize}).");
         if (Model.ModelType == "bert" && Model.EffectiveEmbeddingSize != Model.HiddenSize)
             throw new ArgumentException($"model.embedding_size ({Model.EmbeddingSize}) must equal model.hidden_size ({Model.HiddenSize}) " +
                 $"for model_type 'bert'.");

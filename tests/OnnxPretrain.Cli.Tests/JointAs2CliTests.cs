@@ -70,4 +70,34 @@ public sealed class JointAs2CliTests
         Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "needs --candidates 1 (got 5)");
     }
+
+    [TestMethod]
+    public void ContextPairPretrain_ThenContextualFinetune_ExportFeedsNeighboursAndEvaluateAgrees()
+    {
+        var recipe = Fixture.Create(steps: 2);
+        File.WriteAllText(recipe, File.ReadAllText(recipe)
+            .Replace("\"objective\": { \"type\": \"mlm\"  }", "\"objective\": { \"type\": \"context_pair\" }")
+            .Replace("\"max_position_embeddings\": 64,", "\"max_position_embeddings\": 64, \"type_vocab_size\": 3,"));
+        var root = Path.GetDirectoryName(recipe)!;
+        var (code, _, stderr) = Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var data = As2Fixture.Write(root);
+        string stdout;
+        (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
+            "--context", "--max-length", "48", "--epochs", "1", "--batch", "4", "--out", Path.Combine(root, "ft"), "--threads", "1");
+        Assert.AreEqual(0, code, stderr);
+        var export = Path.Combine(root, "ft", "export");
+        Assert.IsTrue((bool)JsonNode.Parse(File.ReadAllText(Path.Combine(export, "config.json")))!["contextual_as2"]!);
+        using var scorer = Evaluation.As2Scorer.Load(export, maxLength: 48);
+        Assert.IsTrue(scorer.Contextual);
+        var test = Evaluation.As2Data.Read(Path.Combine(data, "test.tsv"));
+        var scores = scorer.Score(test);
+        var plain = scorer.Score(test.Pairs.Select(p => (p.Question, p.Candidate)).ToList());
+        Assert.IsTrue(scores.Zip(plain).Any(x => Math.Abs(x.First - x.Second) > 1e-6), "the neighbours change the scores");
+        double expected = test.Questions.Average(q => 1.0 / (1 + q.Candidates.Count(c => scores[c.Row] > scores[q.Candidates.Single(p => p.IsPositive).Row])));
+        Assert.AreEqual(expected, (double)JsonNode.Parse(stdout)!["systems"]!["model"]!["map"]!, 1e-9);
+        (code, _, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--context", "--joint", "ie_k", "--out", Path.Combine(root, "bad"));
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(stderr, "--context and --joint cannot be combined");
+    }
 }

@@ -140,4 +140,18 @@ public sealed class TextTokenizerOfflineTests
         Assert.AreNotEqual(s_tok.Fingerprint, other.Fingerprint);
         Assert.AreEqual(64, other.Fingerprint.Length);
     }
+
+    [TestMethod]
+    public void EncodeWithContext_HandCase_ThreeSegmentsTypedZeroOneTwoAndContextTruncatedLast()
+    {
+        // ids: hello 6, world 7, ! 8, a 18, b 24, how 25, cafe 15; [CLS] 3, [SEP] 4.
+        var full = s_tok.EncodeWithContext("how", "hello world", "a b", "cafe", 16);
+        CollectionAssert.AreEqual(new[] { 3, 25, 4, 6, 7, 4, 18, 24, 15, 4 }, full.InputIds);
+        CollectionAssert.AreEqual(new[] { 0, 0, 0, 1, 1, 1, 2, 2, 2, 2 }, full.TokenTypeIds);
+        // 8 ids: Q and C keep their 3 tokens, the context gets 1: the end of left ("b"), nothing of right (longest-first, right first to go).
+        var cut = s_tok.EncodeWithContext("how", "hello world", "a b", "cafe", 8);
+        CollectionAssert.AreEqual(new[] { 3, 25, 4, 6, 7, 4, 24, 4 }, cut.InputIds);
+        // Empty neighbours (the first and last candidate): an empty third segment.
+        CollectionAssert.AreEqual(new[] { 3, 25, 4, 6, 4, 4 }, s_tok.EncodeWithContext("how", "hello", "", "", 16).InputIds);
+    }
 }

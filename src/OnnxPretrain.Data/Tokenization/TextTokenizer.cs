@@ -76,6 +76,34 @@ public abstract class TextTokenizer
         return Assemble(first, keepA, b is null ? null : second, keepB);
     }
 
+    /// <summary>
+    /// Encodes a contextual AS2 input (Lauriola and Moschitti 2021): <c>[CLS] question [SEP] candidate [SEP] left right [SEP]</c>
+    /// with token types 0, 1 and 2 for the three parts (each part's closing [SEP] included). Question and candidate are
+    /// truncated first, as <see cref="EncodePair"/> does, to fit <paramref name="maxLength"/> − 4; the context gets what is
+    /// left, split longest-first between the end of the previous sentence (<paramref name="left"/>, kept from its end, next to
+    /// the candidate) and the start of the next one (<paramref name="right"/>). An empty neighbour contributes nothing.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> &lt; 4.</exception>
+    public EncodedPair EncodeWithContext(string question, string candidate, string left, string right, int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 4);
+        IReadOnlyList<int> q = Encode(question), c = Encode(candidate), l = Encode(left), r = Encode(right);
+        (int keepQ, int keepC) = PairTruncation.LongestFirst(q.Count, c.Count, maxLength - 4);
+        (int keepL, int keepR) = PairTruncation.LongestFirst(l.Count, r.Count, maxLength - 4 - keepQ - keepC);
+        var ids = new List<int> { Specials.ClsId };
+        var types = new List<int> { 0 };
+        void Part(IEnumerable<int> part, int type)
+        {
+            foreach (int id in part.Append(Specials.SepId)) { ids.Add(id); types.Add(type); }
+        }
+        Part(q.Take(keepQ), 0);
+        Part(c.Take(keepC), 1);
+        Part(l.Skip(l.Count - keepL).Concat(r.Take(keepR)), 2);
+        int[] mask = new int[ids.Count];
+        mask.AsSpan().Fill(1);
+        return new EncodedPair([.. ids], [.. types], mask, ids.Select(IdToToken).ToArray());
+    }
+
     private EncodedPair Assemble(IReadOnlyList<int> a, int keepA, IReadOnlyList<int>? b, int keepB)
     {
         int length = keepA + 2 + (b is null ? 0 : keepB + 1);

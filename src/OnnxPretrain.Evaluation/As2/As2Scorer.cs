@@ -38,6 +38,10 @@ public sealed class As2Scorer : IDisposable
     /// <summary>Pairs per model run.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Whether the export is a contextual cross-encoder (<see cref="As2Context"/>): <see cref="Score(As2Dataset)"/> then
+    /// encodes each candidate with its neighbours.</summary>
+    public bool Contextual { get; private init; }
+
     private As2Scorer(OnnxModel model, TextTokenizer tokenizer, string modelPath, int maxLength, int batchSize)
     {
         _model = model;
@@ -76,7 +80,7 @@ public sealed class As2Scorer : IDisposable
             model.Dispose();
             throw;
         }
-        return new As2Scorer(model, tokenizer, modelPath, maxLength, batchSize);
+        return new As2Scorer(model, tokenizer, modelPath, maxLength, batchSize) { Contextual = As2Context.IsContextual(modelDir) };
     }
 
     private static void CheckSignature(OnnxModel model, string modelPath)
@@ -99,7 +103,9 @@ public sealed class As2Scorer : IDisposable
     public double[] Score(As2Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Score(data.Pairs.Select(p => (p.Question, p.Candidate)).ToList());
+        if (!Contextual) return Score(data.Pairs.Select(p => (p.Question, p.Candidate)).ToList());
+        var context = As2Context.Neighbours(data);
+        return Score(data.Pairs.Select(p => _tokenizer.EncodeWithContext(p.Question, p.Candidate, context[p.Row].Left, context[p.Row].Right, MaxLength)).ToList());
     }
 
     /// <summary>Scores (question, candidate) pairs, in input order; logit₁ − logit₀, or the single logit.</summary>
@@ -107,17 +113,14 @@ public sealed class As2Scorer : IDisposable
     public double[] Score(IReadOnlyList<(string Question, string Candidate)> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);
-        var scores = new double[pairs.Count];
-        for (int start = 0; start < pairs.Count; start += BatchSize)
-        {
-            int count = Math.Min(BatchSize, pairs.Count - start);
-            var encoded = new EncodedPair[count];
-            for (int i = 0; i < count; i++)
-            {
-                encoded[i] = _tokenizer.EncodePair(pairs[start + i].Question, pairs[start + i].Candidate, MaxLength);
-            }
-            ScoreBatch(encoded).CopyTo(scores, start);
-        }
+        return Score(pairs.Select(p => _tokenizer.EncodePair(p.Question, p.Candidate, MaxLength)).ToList());
+    }
+
+    private double[] Score(IReadOnlyList<EncodedPair> encoded)
+    {
+        var scores = new double[encoded.Count];
+        for (int start = 0; start < encoded.Count; start += BatchSize)
+            ScoreBatch(encoded.Skip(start).Take(BatchSize).ToArray()).CopyTo(scores, start);
         return scores;
     }
 

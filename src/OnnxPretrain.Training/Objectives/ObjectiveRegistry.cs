@@ -37,6 +37,9 @@ public static class ObjectiveRegistry
             f => f.Encoder + 2.0 * (f.Rows / 2) * (f.Rows / 2) * f.HiddenSize, typeof(ContrastiveConfig)),            // + (B, B) similarity logits
         new("as2", "AS2 cross-encoder fine-tuning", RowSource.LabelledPairs, (e, o, t, s) => new SequenceClassificationObjective(e, o, t, s),
             f => f.Encoder + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2), typeof(SequenceClassificationConfig)),
+        new("context_pair", "ours: contextual AS2 pairs from the corpus structure (stand-in for Di Liello et al. 2023)", RowSource.ContextPairs,
+            (e, o, t, s) => new SentencePairObjective(e, o, t, s), f => f.Encoder + f.VocabHead + 2.0 * f.Rows * f.HiddenSize * (f.HiddenSize + 2),
+            typeof(SentencePairConfig)),
         new("mspp", "Di Liello et al. 2022, multi-sentence paragraph pre-training (joint model)", RowSource.MultiSentence,
             (e, o, t, s) => new JointCandidatesObjective(e, o, t, s), f => f.Encoder + f.VocabHead + JointHeadFlops(f), typeof(MultiSentenceConfig)),
         new("as2_joint", "Di Liello et al. 2022, joint AS2 fine-tuning (k candidates per row)", RowSource.LabelledGroups,

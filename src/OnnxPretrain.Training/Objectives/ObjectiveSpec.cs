@@ -19,6 +19,9 @@ public enum RowSource
     /// <summary>Labelled (question, candidate) pairs of a fine-tuning set (AS2): <c>finetune</c>, not <c>pretrain</c>.</summary>
     LabelledPairs,
 
+    /// <summary><c>[CLS] Q [SEP] C [SEP] left right [SEP]</c> rows drawn from the corpus's paragraphs and documents, with MLM (context pairs).</summary>
+    ContextPairs,
+
     /// <summary>Joint rows of a premise and k candidate spans drawn from the corpus's paragraphs and documents, with MLM (MSPP).</summary>
     MultiSentence,
 
