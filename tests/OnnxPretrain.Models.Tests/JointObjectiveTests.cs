@@ -86,6 +86,29 @@ public sealed class JointObjectiveTests
     }
 
     [TestMethod]
+    public void ContextPair_TinyModel_TypeTwoRowGetsGradientsMatchingFiniteDifferences()
+    {
+        var encoder = Encoder("bert", dropout: 0f, init: 0.2f) with { TypeVocabSize = 3 };
+        var objective = ObjectiveRegistry.Graph(encoder, Objective("context_pair"), T, seed: 17);
+        var batch = MaskedLmBatch(31);
+        batch["token_type_ids"] = TensorData.Create(Enumerable.Range(0, B * T).Select(i => (long)Math.Min(2, i % T / 4)).ToArray(), B, T);
+        batch["sentence_labels"] = TensorData.Create(new long[] { 1, 0, 0, 1 }, B);
+        var dir = Build(objective, () => batch);
+        using var session = TrainingSession.Load(dir);
+        session.TrainStep(batch);
+        var grads = session.GetGradients();
+        var parameters = session.GetParameters();
+        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        const string types = "bert.embeddings.token_type_embeddings.weight";
+        foreach (var (name, i) in new[] { (types, 2 * 32 + 5), ("classifier.weight", 3), ("bert.pooler.dense.weight", 40) })
+        {
+            double n = EncoderGradientTests.Numeric(eval, batch, parameters, name, i, 1e-2f);
+            Assert.AreEqual(n, grads[name].AsFloats()[i], 5e-4 + 5e-2 * Math.Abs(n), $"{name}[{i}]");
+        }
+        Assert.IsTrue(grads[types].AsFloats().Skip(64).Any(x => x != 0), "row 2 (context) is trained");
+    }
+
+    [TestMethod]
     [DataRow("ie_k"), DataRow("ae_k"), DataRow("ae_1")]
     public void Logits_RandomHidden_MatchPlainHeadOnEachSegmentsFirstToken(string head)
     {

@@ -17,7 +17,15 @@ public sealed class ObjectiveRegistryTests
     {
         var recipe = Recipe.Load(Fixture.Create(steps: 1));
         var objective = ObjectiveRegistry.NewConfig(type);
-        recipe = recipe with { Objective = objective is ClusterTokenDetectionConfig crts ? crts with { Clusters = "synthetic" } : objective };
+        recipe = recipe with { Objective = objective switch
+        {
+            ClusterTokenDetectionConfig crts => crts with { Clusters = "synthetic" },
+            MultiSentenceConfig m => m with { Candidates = 3, SegmentLength = 8 },          // (3 + 1) x 8 = the fixture's 32 positions
+            JointAs2Config j => j with { Candidates = 3, SegmentLength = 8 },
+            _ => objective,
+        } };
+        recipe = recipe with { Model = recipe.Model with { TypeVocabSize = 4 } };                 // joint rows: 4 segments; context pairs: 3 types
+        recipe.Validate();
         var graph = Graph.Create(type);
         ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, recipe.Data.SequenceLength, 1).Build(graph, training: false);
         var batch = Pretraining.ExampleBatch(recipe, Pretraining.Specials(recipe));
