@@ -20,8 +20,7 @@ public sealed record ContextPairSample(SentenceLevelExampleKind Kind, int Questi
 /// sentence of Q's paragraph; hard negative — a sentence of another paragraph of Q's document (an easy one when there is
 /// none); easy negative — a sentence of another document. C's context is its previous and next sentence in its own
 /// paragraph, skipping Q (so Q never appears as context). Rows are <c>[CLS] Q [SEP] C [SEP] left right [SEP]</c> with token
-/// types 0 / 1 / 2, truncated as <see cref="TextTokenizer.EncodeWithContext"/>: Q and C longest-first to T − 4, the
-/// context gets the rest (the end of left, the start of right). MLM masks the rows as <see cref="MlmBatcher"/>. Inputs: the
+/// types 0 / 1 / 2, laid out and truncated by <see cref="ContextRows"/> as contextual fine-tuning is. MLM masks the rows as <see cref="MlmBatcher"/>. Inputs: the
 /// MLM inputs plus <c>sentence_labels</c> (B), 1 for positives. Row b of step s depends only on (seed, s, b).
 /// </summary>
 public sealed class ContextPairBatcher
@@ -62,7 +61,7 @@ public sealed class ContextPairBatcher
     public Batch Build(long step, int batchSize, out IReadOnlyList<ContextPairSample> samples)
     {
         samples = Sample(step, batchSize);
-        var rows = samples.Select(s => Assemble(s, out _)).ToList();
+        var rows = samples.Select(Assemble).ToList();
         var mlm = _mlm.Build(rows.Select(r => r.Ids).ToList(), step);
         int t = _options.SequenceLength;
         var types = new long[batchSize * t];
@@ -76,25 +75,11 @@ public sealed class ContextPairBatcher
         return new Batch(arrays, mlm.TokenCount);
     }
 
-    /// <summary>The unmasked row of a sample and its token types.</summary>
-    public (int[] Ids, int[] Types) Assemble(ContextPairSample s, out int contextTokens)
+    /// <summary>The unmasked row of a sample and its token types (<see cref="ContextRows"/>).</summary>
+    public (int[] Ids, int[] Types) Assemble(ContextPairSample s)
     {
         int[] Ids(int sentence) => sentence < 0 ? [] : _corpus.GetSentence(sentence).ToArray();
-        int[] q = Ids(s.Question), c = Ids(s.Candidate), l = Ids(s.Left), r = Ids(s.Right);
-        int budget = _options.SequenceLength - 4;
-        var (keepQ, keepC) = PairTruncation.LongestFirst(q.Length, c.Length, budget);
-        var (keepL, keepR) = PairTruncation.LongestFirst(l.Length, r.Length, budget - keepQ - keepC);
-        contextTokens = keepL + keepR;
-        var ids = new List<int> { Specials.ClsId };
-        var types = new List<int> { 0 };
-        void Part(IEnumerable<int> part, int type)
-        {
-            foreach (int id in part.Append(Specials.SepId)) { ids.Add(id); types.Add(type); }
-        }
-        Part(q.Take(keepQ), 0);
-        Part(c.Take(keepC), 1);
-        Part(l.Skip(l.Length - keepL).Concat(r.Take(keepR)), 2);
-        return ([.. ids], [.. types]);
+        return ContextRows.Assemble(Ids(s.Question), Ids(s.Candidate), Ids(s.Left), Ids(s.Right), _options.SequenceLength, Specials);
     }
 
     /// <summary>Draws one row (see the class summary).</summary>

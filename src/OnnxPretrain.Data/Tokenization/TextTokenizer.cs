@@ -86,22 +86,10 @@ public abstract class TextTokenizer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> &lt; 4.</exception>
     public EncodedPair EncodeWithContext(string question, string candidate, string left, string right, int maxLength)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 4);
-        IReadOnlyList<int> q = Encode(question), c = Encode(candidate), l = Encode(left), r = Encode(right);
-        (int keepQ, int keepC) = PairTruncation.LongestFirst(q.Count, c.Count, maxLength - 4);
-        (int keepL, int keepR) = PairTruncation.LongestFirst(l.Count, r.Count, maxLength - 4 - keepQ - keepC);
-        var ids = new List<int> { Specials.ClsId };
-        var types = new List<int> { 0 };
-        void Part(IEnumerable<int> part, int type)
-        {
-            foreach (int id in part.Append(Specials.SepId)) { ids.Add(id); types.Add(type); }
-        }
-        Part(q.Take(keepQ), 0);
-        Part(c.Take(keepC), 1);
-        Part(l.Skip(l.Count - keepL).Concat(r.Take(keepR)), 2);
-        int[] mask = new int[ids.Count];
+        var (ids, types) = ContextRows.Assemble(Encode(question), Encode(candidate), Encode(left), Encode(right), maxLength, Specials);
+        int[] mask = new int[ids.Length];
         mask.AsSpan().Fill(1);
-        return new EncodedPair([.. ids], [.. types], mask, ids.Select(IdToToken).ToArray());
+        return new EncodedPair(ids, types, mask, ids.Select(IdToToken).ToArray());
     }
 
     private EncodedPair Assemble(IReadOnlyList<int> a, int keepA, IReadOnlyList<int>? b, int keepB)
@@ -165,6 +153,35 @@ public abstract class TextTokenizer
 }
 
 /// <summary>Hugging Face <c>longest_first</c> truncation of a pair (tokenizers library, <c>truncate_encodings</c>).</summary>
+/// <summary>
+/// The contextual AS2 row, one place for fine-tuning (<see cref="TextTokenizer.EncodeWithContext"/>) and the
+/// <c>context_pair</c> objective (<see cref="ContextPairBatcher"/>): <c>[CLS] q [SEP] c [SEP] left right [SEP]</c>, token
+/// types 0 / 1 / 2 (each part's [SEP] with its part); q and c longest-first to T − 4, the context gets the rest,
+/// longest-first between the END of left and the start of right.
+/// </summary>
+public static class ContextRows
+{
+    /// <summary>The ids and token types of one row (at most <paramref name="maxLength"/> ids).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> &lt; 4.</exception>
+    public static (int[] Ids, int[] Types) Assemble(IReadOnlyList<int> q, IReadOnlyList<int> c, IReadOnlyList<int> left, IReadOnlyList<int> right,
+        int maxLength, SpecialTokens specials)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 4);
+        (int keepQ, int keepC) = PairTruncation.LongestFirst(q.Count, c.Count, maxLength - 4);
+        (int keepL, int keepR) = PairTruncation.LongestFirst(left.Count, right.Count, maxLength - 4 - keepQ - keepC);
+        var ids = new List<int> { specials.ClsId };
+        var types = new List<int> { 0 };
+        void Part(IEnumerable<int> part, int type)
+        {
+            foreach (int id in part.Append(specials.SepId)) { ids.Add(id); types.Add(type); }
+        }
+        Part(q.Take(keepQ), 0);
+        Part(c.Take(keepC), 1);
+        Part(left.Skip(left.Count - keepL).Concat(right.Take(keepR)), 2);
+        return ([.. ids], [.. types]);
+    }
+}
+
 internal static class PairTruncation
 {
     /// <summary>Lengths to keep of parts of length <paramref name="a"/> and <paramref name="b"/> within <paramref name="budget"/>.</summary>
