@@ -98,7 +98,8 @@ public sealed class MaskingRng
         return Mix(x);
     }
 
-    private static ulong Mix(ulong z)
+    /// <summary>SplitMix64's finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mix, the data side's one copy.</summary>
+    internal static ulong Mix(ulong z)
     {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;

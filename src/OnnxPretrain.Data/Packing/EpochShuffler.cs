@@ -25,7 +25,7 @@ public sealed class EpochShuffler
         {
             order[i] = i;
         }
-        ulong state = Mix((ulong)Seed ^ Mix(0x9E3779B97F4A7C15UL * ((ulong)epoch + 1)));
+        ulong state = MaskingRng.Mix((ulong)Seed ^ MaskingRng.Mix(0x9E3779B97F4A7C15UL * ((ulong)epoch + 1)));
         for (int i = count - 1; i > 0; i--)
         {
             int j = (int)Bounded(ref state, (uint)(i + 1));
@@ -44,14 +44,7 @@ public sealed class EpochShuffler
     private static ulong Next(ref ulong state)
     {
         state += 0x9E3779B97F4A7C15UL;
-        return Mix(state);
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        return MaskingRng.Mix(state);
     }
 
     private static uint Bounded(ref ulong state, uint range)
