@@ -52,7 +52,8 @@ public static partial class CliCommands
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
             var o = new FineTuning.FineTuneAs2Options(r.GetValue(data)!.FullName, dir, initFrom, r.GetValue(epochs), r.GetValue(lr),
-                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r)) { EvalsPerEpoch = r.GetValue(evalsPerEpoch), Context = r.GetValue(context) };
+                r.GetValue(batch), r.GetValue(maxLength), r.GetValue(patience), Session(r))
+                { EvalsPerEpoch = r.GetValue(evalsPerEpoch), Context = r.GetValue(context) };
             Print(r.GetValue(joint) is { } head
                 ? FineTuning.FineTuneAs2Joint.Run(recipe, o, new Models.JointAs2Config
                     { Type = "as2_joint", Head = head, Candidates = r.GetValue(candidates), SegmentLength = r.GetValue(segment) }, Console.Error)

@@ -24,7 +24,8 @@ public static class FineTuneAs2Joint
         joint.Validate();
         if (o.Context) throw new ArgumentException("--context and --joint cannot be combined: the joint model's segments are the question and k candidates.");
         if (joint.Head == "ae_1" && joint.Candidates > 1)
-            throw new ArgumentException($"--joint ae_1 gives one score per row; AS2 needs one per candidate, so it needs --candidates 1 (got {joint.Candidates}).");
+            throw new ArgumentException($"--joint ae_1 gives one score per row; AS2 needs one per candidate, so it needs --candidates 1 " +
+                $"(got {joint.Candidates}).");
         var train = As2Data.Read(As2Data.SplitPath(o.DataDir, "train"));
         var dev = As2Data.Read(As2Data.SplitPath(o.DataDir, "dev"));
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);

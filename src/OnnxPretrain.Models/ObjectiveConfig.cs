@@ -302,7 +302,8 @@ public sealed record MultiSentenceConfig : MaskingConfig, IJointCandidates
     {
         base.Validate(path);
         IJointCandidates.Validate(this, path);
-        Check(HardNegatives >= 0 && HardNegatives <= Candidates - 1, path, "hard_negatives", HardNegatives, $"must be in [0, candidates - 1 = {Candidates - 1}]");
+        Check(HardNegatives >= 0 && HardNegatives <= Candidates - 1, path, "hard_negatives", HardNegatives,
+            $"must be in [0, candidates - 1 = {Candidates - 1}]");
         return this;
     }
 }

@@ -42,7 +42,8 @@ internal sealed class RoundRobinSource(IReadOnlyList<IBatchSource> sources) : IB
 public sealed record LabelledPair(string A, string B, long Label, (string Left, string Right)? Context = null);
 
 /// <summary>
-/// Batches of tokenised pairs <c>[CLS] A [SEP] B [SEP]</c> (with context: <c>… left right [SEP]</c>, type 2) with <c>labels</c> (B): each epoch a permutation seeded by
+/// Batches of tokenised pairs <c>[CLS] A [SEP] B [SEP]</c> (with context: <c>… left right [SEP]</c>, type 2) with <c>labels</c> (B):
+/// each epoch a permutation seeded by
 /// (seed, epoch) (or file order when shuffling is off); rows padded to the longest in the batch.
 /// Pairs are tokenised once, up front.
 /// </summary>

@@ -185,7 +185,8 @@ public sealed record Recipe
         if (Data.SequenceLength > Model.MaxPositionEmbeddings)
             throw new ArgumentException($"data.sequence_length ({Data.SequenceLength}) exceeds model.max_position_embeddings ({Model.MaxPositionEmbeddings}).");
         if (Objective is IJointCandidates joint && (Data.SequenceLength != joint.SequenceLength || Model.TypeVocabSize < joint.Candidates + 1))
-            throw new ArgumentException($"objective.type '{Objective.Type}' lays out k + 1 = {joint.Candidates + 1} segments of {joint.SegmentLength} tokens: " +
+            throw new ArgumentException($"objective.type '{Objective.Type}' lays out k + 1 = {joint.Candidates + 1} segments of " +
+                $"{joint.SegmentLength} tokens: " +
                 $"data.sequence_length must be {joint.SequenceLength} (is {Data.SequenceLength}) and model.type_vocab_size >= {joint.Candidates + 1} " +
                 $"(is {Model.TypeVocabSize}).");
         if (ObjectiveRegistry.Get(Objective.Type).Rows == RowSource.ContextPairs && Model.TypeVocabSize < 3)

@@ -14,7 +14,8 @@ public sealed class JointAs2CliTests
     {
         var path = Fixture.Create(steps: 2);
         var text = File.ReadAllText(path)
-            .Replace("\"objective\": { \"type\": \"mlm\"  }", "\"objective\": { \"type\": \"mspp\", \"head\": \"ie_k\", \"candidates\": 3, \"segment_length\": 16 }")
+            .Replace("\"objective\": { \"type\": \"mlm\"  }",
+                "\"objective\": { \"type\": \"mspp\", \"head\": \"ie_k\", \"candidates\": 3, \"segment_length\": 16 }")
             .Replace("\"sequence_length\": 32", "\"sequence_length\": 64")
             .Replace("\"max_position_embeddings\": 64,", "\"max_position_embeddings\": 64, \"type_vocab_size\": 4,");
         StringAssert.Contains(text, "mspp");
@@ -33,7 +34,8 @@ public sealed class JointAs2CliTests
         Assert.IsTrue(double.IsFinite((double)last["loss"]!) && (double)last["candidate_accuracy"]! >= 0, last.ToJsonString());
         var data = As2Fixture.Write(root);
         (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
-            "--joint", "ie_k", "--candidates", "2", "--segment-length", "16", "--epochs", "2", "--batch", "4", "--out", Path.Combine(root, "ft"), "--threads", "1");
+            "--joint", "ie_k", "--candidates", "2", "--segment-length", "16", "--epochs", "2", "--batch", "4", "--out", Path.Combine(root, "ft"),
+            "--threads", "1");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stderr, "rows 0-2 copied, rows 3-3 dropped", "the MSPP table has 4 types, k = 2 needs 3");
         var report = stderr.Split('\n').Single(l => l.StartsWith("Initialised from", StringComparison.Ordinal));
@@ -60,7 +62,8 @@ public sealed class JointAs2CliTests
         Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1").Code);
         var data = As2Fixture.Write(root);
         var (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
-            "--joint", "ae_k", "--candidates", "3", "--segment-length", "12", "--epochs", "1", "--batch", "2", "--out", Path.Combine(root, "ft"), "--threads", "1");
+            "--joint", "ae_k", "--candidates", "3", "--segment-length", "12", "--epochs", "1", "--batch", "2", "--out", Path.Combine(root, "ft"),
+            "--threads", "1");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stderr, "2 token types in the source, 4 in the model; rows 0-1 copied, rows 2-3 newly initialised.");
         var again = Cli("evaluate", "as2", "--data", data, "--model", Path.Combine(root, "ft", "export"));

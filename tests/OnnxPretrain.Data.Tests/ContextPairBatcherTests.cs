@@ -69,7 +69,8 @@ public sealed class ContextPairBatcherTests
             CollectionAssert.AreEqual(c.Take(seps[1] - seps[0] - 1).ToArray(), row[(seps[0] + 1)..seps[1]], "C's prefix");
             int context = seps[2] - seps[1] - 1;
             if (t == 48 && s.Left >= 0 && context > 0 && row.Length < t)
-                CollectionAssert.AreEqual(Standard.GetSentence(s.Left).ToArray(), row[(seps[1] + 1)..(seps[1] + 1 + Standard.GetSentence(s.Left).Length)], "all of left");
+                CollectionAssert.AreEqual(Standard.GetSentence(s.Left).ToArray(), row[(seps[1] + 1)..(seps[1] + 1 + Standard.GetSentence(s.Left).Length)],
+                    "all of left");
             for (int i = 0; i < row.Length; i++) Assert.AreEqual(i <= seps[0] ? 0 : i <= seps[1] ? 1 : 2, rowTypes[i]);
         }
     }

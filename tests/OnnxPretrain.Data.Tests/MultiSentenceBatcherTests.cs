@@ -47,7 +47,8 @@ public sealed class MultiSentenceBatcherTests
                     else if (s.Hard[j])
                     {
                         Assert.AreEqual(document, d, "a hard negative is in the premise's document");
-                        if (p == paragraph) Assert.IsLessThan(IndexInParagraph(premise), IndexInParagraph(span[^1]), "a same-paragraph hard negative precedes the premise");
+                        if (p == paragraph)
+                            Assert.IsLessThan(IndexInParagraph(premise), IndexInParagraph(span[^1]), "a same-paragraph hard negative precedes the premise");
                     }
                     else Assert.AreNotEqual(document, d, "an easy negative is from another document");
                 }

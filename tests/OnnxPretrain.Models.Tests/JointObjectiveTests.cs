@@ -129,7 +129,8 @@ public sealed class JointObjectiveTests
         double Score(double[] x)
         {
             int w = x.Length;
-            var (dw, db, ow, ob) = (W("joint_classifier.dense.weight"), W("joint_classifier.dense.bias"), W("joint_classifier.out_proj.weight"), W("joint_classifier.out_proj.bias"));
+            var (dw, db) = (W("joint_classifier.dense.weight"), W("joint_classifier.dense.bias"));
+            var (ow, ob) = (W("joint_classifier.out_proj.weight"), W("joint_classifier.out_proj.bias"));
             var y = Enumerable.Range(0, w).Select(o => Math.Tanh(db[o] + Enumerable.Range(0, w).Sum(i => dw[o * w + i] * x[i]))).ToArray();
             return ob[0] + Enumerable.Range(0, w).Sum(i => ow[i] * y[i]);
         }
@@ -152,11 +153,15 @@ public sealed class JointObjectiveTests
     public void BinaryLoss_HandCase_SumsSoftplusOverLabelledEntriesOnly()
     {
         var g = Graph.Create("bce");
-        var (loss, accuracy) = JointCandidatesObjective.BinaryLoss(g, g.Input("z", DataType.Float, Shape.Of([2, 2])), g.Input("y", DataType.Int64, Shape.Of([2, 2])));
+        var (loss, accuracy) = JointCandidatesObjective.BinaryLoss(g, g.Input("z", DataType.Float, Shape.Of([2, 2])),
+            g.Input("y", DataType.Int64, Shape.Of([2, 2])));
         g.Output(loss, "loss");
         g.Output(accuracy, "accuracy");
         using var model = OnnxModel.Load(ModelWriter.ToBytes(g, ParameterLayout.AsInputs));
-        var r = model.Run(new Dictionary<string, TensorData> { ["z"] = TensorData.Create(new[] { 2f, -1f, 0.5f, 7f }, 2, 2), ["y"] = TensorData.Create(new long[] { 1, 1, 0, -100 }, 2, 2) });
+        var r = model.Run(new Dictionary<string, TensorData>
+        {
+            ["z"] = TensorData.Create(new[] { 2f, -1f, 0.5f, 7f }, 2, 2), ["y"] = TensorData.Create(new long[] { 1, 1, 0, -100 }, 2, 2),
+        });
         // softplus(-2) + softplus(1) + softplus(0.5); the -100 entry adds nothing. Correct: z=2 (y 1) only -> 1/3.
         double expected = Math.Log(1 + Math.Exp(-2)) + Math.Log(1 + Math.Exp(1)) + Math.Log(1 + Math.Exp(0.5));
         Assert.AreEqual(expected, r["loss"].AsFloats()[0], 1e-5);

@@ -20,7 +20,8 @@ public sealed record ContextPairSample(SentenceLevelExampleKind Kind, int Questi
 /// sentence of Q's paragraph; hard negative — a sentence of another paragraph of Q's document (an easy one when there is
 /// none); easy negative — a sentence of another document. C's context is its previous and next sentence in its own
 /// paragraph, skipping Q (so Q never appears as context). Rows are <c>[CLS] Q [SEP] C [SEP] left right [SEP]</c> with token
-/// types 0 / 1 / 2, laid out and truncated by <see cref="ContextRows"/> as contextual fine-tuning is. MLM masks the rows as <see cref="MlmBatcher"/>. Inputs: the
+/// types 0 / 1 / 2, laid out and truncated by <see cref="ContextRows"/> as contextual fine-tuning is. MLM masks the rows as
+/// <see cref="MlmBatcher"/>. Inputs: the
 /// MLM inputs plus <c>sentence_labels</c> (B), 1 for positives. Row b of step s depends only on (seed, s, b).
 /// </summary>
 public sealed class ContextPairBatcher

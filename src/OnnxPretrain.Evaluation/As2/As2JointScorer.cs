@@ -29,7 +29,8 @@ public sealed class As2JointScorer : IDisposable
     {
         if (JointLayout.FromConfig(modelDir) is not { } layout) return null;
         if (layout.Head == "ae_1" && layout.Candidates > 1)
-            throw new InvalidDataException($"{modelDir}: an ae_1 joint model gives one score per row of {layout.Candidates} candidates; AS2 needs one per candidate.");
+            throw new InvalidDataException($"{modelDir}: an ae_1 joint model gives one score per row of {layout.Candidates} candidates; " +
+                "AS2 needs one per candidate.");
         string modelPath = Path.Combine(modelDir, As2Scorer.ModelFileName), vocab = Path.Combine(modelDir, As2Scorer.VocabFileName);
         if (!File.Exists(vocab)) throw new FileNotFoundException($"Model folder '{modelDir}' has no {As2Scorer.VocabFileName}.", vocab);
         return new As2JointScorer(OnnxModel.Load(modelPath), TextTokenizer.CreateBert(vocab), layout, modelPath);

@@ -105,7 +105,8 @@ public sealed class As2Scorer : IDisposable
         ArgumentNullException.ThrowIfNull(data);
         if (!Contextual) return Score(data.Pairs.Select(p => (p.Question, p.Candidate)).ToList());
         var context = As2Context.Neighbours(data);
-        return Score(data.Pairs.Select(p => _tokenizer.EncodeWithContext(p.Question, p.Candidate, context[p.Row].Left, context[p.Row].Right, MaxLength)).ToList());
+        return Score(data.Pairs.Select(p =>
+            _tokenizer.EncodeWithContext(p.Question, p.Candidate, context[p.Row].Left, context[p.Row].Right, MaxLength)).ToList());
     }
 
     /// <summary>Scores (question, candidate) pairs, in input order; logit₁ − logit₀, or the single logit.</summary>
