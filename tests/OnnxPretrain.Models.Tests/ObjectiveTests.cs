@@ -10,22 +10,6 @@ namespace OnnxPretrain.Models.Tests;
 [TestClass]
 public sealed class ObjectiveTests
 {
-    private static (float First, float Last) Overfit(string dir, Dictionary<string, TensorData> batch, int steps, float lr)
-    {
-        using var s = TrainingSession.Load(dir);
-        float first = 0, last = 0;
-        for (int i = 0; i < steps; i++)
-        {
-            var r = s.TrainStep(batch);
-            Assert.IsTrue(float.IsFinite(r.Loss), $"step {i}: loss {r.Loss}");
-            if (i == 0) first = r.Loss;
-            last = r.Loss;
-            s.OptimizerStep(lr);
-        }
-        Console.WriteLine($"{Path.GetFileName(dir)}: loss {first:F4} -> {last:F4}");
-        return (first, last);
-    }
-
     [TestMethod]
     [DataRow("mlm", "bert"), DataRow("mlm", "electra"), DataRow("slm", "electra")]
     public void MaskedLm_TinyModel_OverfitsFixedBatchByFactor5(string type, string layout)

@@ -96,30 +96,8 @@ public sealed class RetrievalObjectiveTests
         var objective = ObjectiveRegistry.Graph(Encoder(dropout: 0f, init: 0.2f), Objective(type), T, seed: 13);
         var batch = type == "prop" ? MaskedLmBatch(14) : ContrastiveBatch(14);
         var dir = Build(objective, () => batch);
-        using (var session = TrainingSession.Load(dir))
-        {
-            session.TrainStep(batch);
-            var grads = session.GetGradients();
-            var parameters = session.GetParameters();
-            using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
-            var rng = new Random(6);
-            foreach (var (name, g) in grads.Where((_, i) => i % 3 == 0))
-            {
-                int i = rng.Next(g.AsFloats().Length);
-                double n = EncoderGradientTests.Numeric(eval, batch, parameters, name, i, 1e-2f);
-                Assert.AreEqual(n, g.AsFloats()[i], 5e-4 + 5e-2 * Math.Abs(n), $"{name}[{i}]");
-            }
-        }
-        using var s = TrainingSession.Load(dir);
-        float first = 0, last = 0;
-        for (int i = 0; i < 40; i++)
-        {
-            var r = s.TrainStep(batch);
-            if (i == 0) first = r.Loss;
-            last = r.Loss;
-            s.OptimizerStep(3e-3f);
-        }
-        Console.WriteLine($"{type}: loss {first:F4} -> {last:F4}");
+        AssertSampledGradients(dir, batch, (_, i) => i % 3 == 0);
+        var (first, last) = Overfit(dir, batch, 40, 3e-3f);
         Assert.IsLessThan(first / 2, last, $"loss {first} -> {last}");
     }
 }

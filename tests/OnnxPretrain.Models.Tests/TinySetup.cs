@@ -31,6 +31,46 @@ public static class TinySetup
         return dir;
     }
 
+    /// <summary>Trains <paramref name="steps"/> steps on one fixed batch at lr <paramref name="lr"/>; returns the first and last loss.</summary>
+    public static (float First, float Last) Overfit(string dir, Dictionary<string, TensorData> batch, int steps, float lr)
+    {
+        using var s = TrainingSession.Load(dir);
+        float first = 0, last = 0;
+        for (int i = 0; i < steps; i++)
+        {
+            var r = s.TrainStep(batch);
+            Assert.IsTrue(float.IsFinite(r.Loss), $"step {i}: loss {r.Loss}");
+            if (i == 0) first = r.Loss;
+            last = r.Loss;
+            s.OptimizerStep(lr);
+        }
+        Console.WriteLine($"{Path.GetFileName(dir)}: loss {first:F4} -> {last:F4}");
+        return (first, last);
+    }
+
+    /// <summary>
+    /// One training step on <paramref name="batch"/>, then one random entry of every parameter <paramref name="pick"/>
+    /// selects (by name and position in the gradient list) against central finite differences of the eval model.
+    /// </summary>
+    /// <returns>The names checked.</returns>
+    public static List<string> AssertSampledGradients(string dir, Dictionary<string, TensorData> batch, Func<string, int, bool> pick)
+    {
+        using var session = TrainingSession.Load(dir);
+        session.TrainStep(batch);
+        var grads = session.GetGradients();
+        var parameters = session.GetParameters();
+        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        var rng = new Random(6);
+        var picked = grads.Where((kv, i) => pick(kv.Key, i)).ToList();
+        foreach (var (name, g) in picked)
+        {
+            int i = rng.Next(g.AsFloats().Length);
+            double n = EncoderGradientTests.Numeric(eval, batch, parameters, name, i, 1e-2f);
+            Assert.AreEqual(n, g.AsFloats()[i], 5e-4 + 5e-2 * Math.Abs(n), $"{name}[{i}]");
+        }
+        return picked.Select(kv => kv.Key).ToList();
+    }
+
     /// <summary>Random sequences [CLS] w... [SEP] [PAD]..., with the given per-row real lengths.</summary>
     public static (long[] Ids, long[] Mask) Sequences(int seed, int b = B)
     {

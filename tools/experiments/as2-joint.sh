@@ -21,12 +21,8 @@ DATA=$(realpath ../shared/data/as2/wikiqa)
 ROWS=${ROWS:-ie ctx pw mspp-ie context ae mspp-ae}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-200}; EPOCHS=${EPOCHS:-1}; LR=${LR:-5e-5}
 EVALS=${EVALS:-4}; MAXLEN=${MAXLEN:-128}; K=${K:-5}; SEG=${SEG:-48}; JBATCH=${JBATCH:-4}
 mkdir -p "$OUT/recipes"
-if [ ! -f "$OUT/cli/OnnxPretrain.Cli.dll" ]; then
-  dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
-  cp -r src/OnnxPretrain.Cli/bin/Release/net10.0 "$OUT/cli"
-fi
-CLI="dotnet $OUT/cli/OnnxPretrain.Cli.dll"
 source tools/experiments/lib.sh
+built_cli
 
 pretrain() { # pretrain RECIPE: models/RECIPE.json scaled to STEPS steps (segments of SEG tokens for MSPP)
   scaled_recipe "models/$1.json" "$STEPS" | sed -e "s/\"segment_length\": [0-9]*/\"segment_length\": $SEG/" \

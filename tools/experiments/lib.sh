@@ -18,3 +18,13 @@ scaled_recipe() {
 MS_JQ='def ms(f; scale): (map(f) | add / length) as $m
   | (if length > 1 then (map((f - $m) * (f - $m)) | add / (length - 1) | sqrt) else 0 end) as $s
   | "\($m * scale | round / scale) ± \($s * scale | round / scale)";'
+
+# built_cli: builds the CLI once and copies it to $OUT/cli, so rebuilding the repository meanwhile does not change the
+# binary under a running experiment; sets CLI to the command that runs the copy.
+built_cli() {
+  if [ ! -f "$OUT/cli/OnnxPretrain.Cli.dll" ]; then
+    dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
+    cp -r src/OnnxPretrain.Cli/bin/Release/net10.0 "$OUT/cli"
+  fi
+  CLI="dotnet $OUT/cli/OnnxPretrain.Cli.dll"
+}

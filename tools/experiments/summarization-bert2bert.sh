@@ -19,13 +19,8 @@ DATA=$(realpath ../shared/data/summarization/aeslc)
 ROWS=${ROWS:-random warm gsg spancorrupt}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}; LIMIT=${LIMIT:-2000}
 LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}; SRCLEN=${SRCLEN:-256}; TGTLEN=${TGTLEN:-64}
 mkdir -p "$OUT/recipes"
-# The CLI is copied to $OUT/cli first, so rebuilding the repository meanwhile does not change the binary under a running experiment.
-if [ ! -f "$OUT/cli/OnnxPretrain.Cli.dll" ]; then
-  dotnet build src/OnnxPretrain.Cli -c Release -v quiet -nologo >/dev/null
-  cp -r src/OnnxPretrain.Cli/bin/Release/net10.0 "$OUT/cli"
-fi
-CLI="dotnet $OUT/cli/OnnxPretrain.Cli.dll"
 source tools/experiments/lib.sh
+built_cli
 # recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them, sources cut to SRCLEN.
 recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" > "$OUT/recipes/$1.json"; }
 # The fine-tuning recipe (the same for every row): sources cut to SRCLEN, targets to TGTLEN.
