@@ -86,6 +86,50 @@ public sealed class ClientLayoutTests
         Assert.IsGreaterThan(1e-3, expected.Max(Math.Abs), "the log-odds are not all near zero, so the comparison can fail");
     }
 
+    /// <summary>
+    /// The joint (k = 3, so the first question fills two rows, the second with two empty slots) and contextual AS2 exports,
+    /// run by onnxruntime-node on rows that tests/node/as2.mjs builds from the README's contract with the JavaScript
+    /// tokenizer, give the scores of our own evaluators (As2JointScorer, As2Scorer with neighbours).
+    /// </summary>
+    [TestMethod]
+    [DataRow("ie_k"), DataRow("ae_k"), DataRow("contextual")]
+    public void As2Exports_FromTheDocumentedContractInOnnxRuntimeNode_GiveOurScores(string kind)
+    {
+        var root = RepoRoot();
+        if (!Directory.Exists(Path.Combine(root, "tests", "node", "node_modules", "onnxruntime-node")))
+            Assert.Inconclusive("onnxruntime-node is not installed: run `npm install --prefix tests/node --no-package-lock` (.ci/run does).");
+        var (_, vocab) = Model();
+        var joint = kind == "contextual" ? null : new JointAs2Config { Type = "as2_joint", Head = kind, Candidates = 3, SegmentLength = 12 };
+        var bert = Bert with { TypeVocabSize = joint is null ? 3 : 4 };
+        var g = Graph.Create();
+        int length = joint is null ? 32 : (joint.Candidates + 1) * joint.SegmentLength;
+        ObjectiveRegistry.Graph(bert, joint ?? ObjectiveRegistry.NewConfig("as2"), length, seed: 9).Build(g, false);
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-as2-node-").FullName;
+        EncoderExport.Write(bert, g.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial), dir, vocab,
+            joint is null ? ExportTask.SequenceClassification : ExportTask.JointCandidates, joint: joint, contextualAs2: joint is null);
+        (string Question, string[] Candidates)[] questions =
+        [
+            ("who wrote hamlet?", ["Hamlet is a tragedy.", "Shakespeare wrote it.", "It is set in Denmark.", "Café naïve 😀", "The end."]),
+            ("where is paris", ["It rained.", "Paris is in France."]),
+        ];
+        var tsv = Path.Combine(dir, "test.tsv");
+        var rows = questions.SelectMany((q, i) => q.Candidates.Select((c, j) => $"q{i}\t{q.Question}\t{c}\t{(j == 1 ? 1 : 0)}"));
+        File.WriteAllLines(tsv, ["qid\tquestion\tcandidate\tlabel", .. rows]);
+        var data = Evaluation.As2Data.Read(tsv);
+        double[] expected;
+        if (joint is null) { using var scorer = Evaluation.As2Scorer.Load(dir, maxLength: 64); expected = scorer.Score(data); }
+        else { using var scorer = Evaluation.As2JointScorer.TryLoad(dir)!; expected = scorer.Score(data); }
+        var file = Path.Combine(dir, "questions.json");
+        File.WriteAllText(file, JsonSerializer.Serialize(questions.Select(q => new { question = q.Question, candidates = q.Candidates })));
+        var js = JsonNode.Parse(Node(Path.Combine(root, "tests", "node", "as2.mjs"), dir, file))!.AsArray();
+        var actual = js.SelectMany(q => q!.AsArray().Select(v => (double)v!)).ToArray();
+        Assert.HasCount(expected.Length, actual);
+        double maxDiff = expected.Zip(actual).Max(x => Math.Abs(x.First - x.Second));
+        Console.WriteLine($"onnxruntime-node ({kind}, rows from the documented contract) vs ours: max |score diff| = {maxDiff:G3}");
+        Assert.IsLessThan(1e-4, maxDiff);
+        Assert.IsGreaterThan(1e-3, expected.Max() - expected.Min(), "the scores differ between candidates, so the comparison can fail");
+    }
+
     [TestMethod]
     public void SentenceTransformersLayout_WritesTheModulesWithThePooling()
     {
