@@ -41,10 +41,12 @@ public static partial class CliCommands
             "and next candidates of the question (the sentences around it in WikiQA's source summary) as a third segment, token type 2." };
         var candidates = new Option<int>("--candidates") { Description = "Joint model: candidates per row (k).", DefaultValueFactory = _ => 5 };
         var segment = new Option<int>("--segment-length") { Description = "Joint model: tokens per segment.", DefaultValueFactory = _ => 64 };
+        var segmentPooling = new Option<string>("--segment-pooling") { Description = "Joint model: a segment's vector is its [CLS] vector (cls, " +
+            "the paper's) or the mean of its tokens (mean).", DefaultValueFactory = _ => "cls" };
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines. " +
             "With --joint, the joint model scores k candidates per row.")
-            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, context, joint, candidates, segment,
+            { Recipe, data, init, epochs, lr, batch, maxLength, patience, evalsPerEpoch, context, joint, candidates, segment, segmentPooling,
                 Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
@@ -56,7 +58,10 @@ public static partial class CliCommands
                 { EvalsPerEpoch = r.GetValue(evalsPerEpoch), Context = r.GetValue(context) };
             Print(r.GetValue(joint) is { } head
                 ? FineTuning.FineTuneAs2Joint.Run(recipe, o, new Models.JointAs2Config
-                    { Type = "as2_joint", Head = head, Candidates = r.GetValue(candidates), SegmentLength = r.GetValue(segment) }, Console.Error)
+                    {
+                        Type = "as2_joint", Head = head, Candidates = r.GetValue(candidates), SegmentLength = r.GetValue(segment),
+                        Pooling = r.GetValue(segmentPooling)!,
+                    }, Console.Error)
                 : FineTuning.FineTuneAs2.Run(recipe, o, Console.Error));
             return 0;
         }));

@@ -115,7 +115,7 @@ public static class EncoderExport
         var hidden = Encoder.Layers(L, c, c.ModelType, embeddings, Encoder.MaskBias(g, mask), training: false); // (B, T, H)
         if (joint is not null)
         {
-            g.Output(Models.Objectives.JointCandidatesObjective.Logits(L, c, joint, hidden), "logits");
+            g.Output(Models.Objectives.JointCandidatesObjective.Logits(L, c, joint, hidden, mask), "logits");
             return g;
         }
         if (task == ExportTask.SequenceClassification)

@@ -253,8 +253,15 @@ public interface IJointCandidates
     /// with the candidate's), <c>ae_1</c> (the sum of all segments' vectors, one output for the first candidate).</summary>
     public static readonly IReadOnlyList<string> HeadKinds = ["ie_k", "ae_k", "ae_1"];
 
+    /// <summary>How a segment becomes one vector: <c>cls</c> (its first token, [CLS], as the paper) or <c>mean</c> (the
+    /// mean of its unpadded tokens).</summary>
+    public static readonly IReadOnlyList<string> PoolingKinds = ["cls", "mean"];
+
     /// <summary>The head kind, one of <see cref="HeadKinds"/>.</summary>
     string Head { get; }
+
+    /// <summary>The segment pooling, one of <see cref="PoolingKinds"/>.</summary>
+    string Pooling { get; }
 
     /// <summary>k, candidates per row.</summary>
     int Candidates { get; }
@@ -274,6 +281,8 @@ public interface IJointCandidates
     {
         if (!HeadKinds.Contains(c.Head))
             throw new ArgumentException($"{path}.head is '{c.Head}'; expected one of {string.Join(", ", HeadKinds)}.");
+        if (!PoolingKinds.Contains(c.Pooling))
+            throw new ArgumentException($"{path}.pooling is '{c.Pooling}'; expected one of {string.Join(", ", PoolingKinds)}.");
         if (c.Candidates is < 1 or > 32) throw new ArgumentException($"{path}.candidates ({c.Candidates}) must be in [1, 32].");
         if (c.SegmentLength < 3) throw new ArgumentException($"{path}.segment_length ({c.SegmentLength}) must be >= 3 ([CLS] x [SEP]).");
     }
@@ -287,6 +296,9 @@ public sealed record MultiSentenceConfig : MaskingConfig, IJointCandidates
 {
     /// <inheritdoc />
     public string Head { get; init; } = "ie_k";
+
+    /// <inheritdoc />
+    public string Pooling { get; init; } = "cls";
 
     /// <inheritdoc />
     public int Candidates { get; init; } = 5;
@@ -313,6 +325,9 @@ public sealed record JointAs2Config : ObjectiveConfig, IJointCandidates
 {
     /// <inheritdoc />
     public string Head { get; init; } = "ie_k";
+
+    /// <inheritdoc />
+    public string Pooling { get; init; } = "cls";
 
     /// <inheritdoc />
     public int Candidates { get; init; } = 5;

@@ -12,9 +12,9 @@ public sealed class JointObjectiveTests
 {
     private const int K = 3, S = 4, Tj = (K + 1) * S;   // 16 = the tiny encoder's max positions
 
-    private static ObjectiveConfig Config(string type, string head) => type == "mspp"
-        ? new MultiSentenceConfig { Type = "mspp", Head = head, Candidates = K, SegmentLength = S }
-        : new JointAs2Config { Type = "as2_joint", Head = head, Candidates = K, SegmentLength = S };
+    private static ObjectiveConfig Config(string type, string head, string pooling = "cls") => type == "mspp"
+        ? new MultiSentenceConfig { Type = "mspp", Head = head, Candidates = K, SegmentLength = S, Pooling = pooling }
+        : new JointAs2Config { Type = "as2_joint", Head = head, Candidates = K, SegmentLength = S, Pooling = pooling };
 
     /// <summary>B rows of K + 1 segments [CLS] w (w) [SEP] [PAD]; types = segment; labels with one empty slot; MLM at two words per row.</summary>
     private static Dictionary<string, TensorData> Batch(int seed, bool mlm)
@@ -50,11 +50,12 @@ public sealed class JointObjectiveTests
     }
 
     [TestMethod]
-    [DataRow("mspp", "ie_k"), DataRow("mspp", "ae_k"), DataRow("mspp", "ae_1"), DataRow("as2_joint", "ie_k"), DataRow("as2_joint", "ae_k")]
-    public void TinyModel_FixedBatch_GradientsMatchFiniteDifferencesAndLossFalls(string type, string head)
+    [DataRow("mspp", "ie_k", "cls"), DataRow("mspp", "ae_k", "cls"), DataRow("mspp", "ae_1", "cls"), DataRow("as2_joint", "ie_k", "cls"),
+        DataRow("as2_joint", "ae_k", "cls"), DataRow("as2_joint", "ie_k", "mean"), DataRow("mspp", "ae_k", "mean")]
+    public void TinyModel_FixedBatch_GradientsMatchFiniteDifferencesAndLossFalls(string type, string head, string pooling)
     {
         var encoder = Encoder("bert", dropout: 0f, init: 0.2f) with { TypeVocabSize = K + 1 };
-        var objective = ObjectiveRegistry.Graph(encoder, Config(type, head), Tj, seed: 13);
+        var objective = ObjectiveRegistry.Graph(encoder, Config(type, head, pooling), Tj, seed: 13);
         var batch = Batch(21, mlm: type == "mspp");
         var dir = Build(objective, () => batch);
         var checkedNames = AssertSampledGradients(dir, batch, (name, i) => i % 3 == 0 || name.StartsWith("joint_classifier", StringComparison.Ordinal));
@@ -87,23 +88,29 @@ public sealed class JointObjectiveTests
     }
 
     [TestMethod]
-    [DataRow("ie_k"), DataRow("ae_k"), DataRow("ae_1")]
-    public void Logits_RandomHidden_MatchPlainHeadOnEachSegmentsFirstToken(string head)
+    [DataRow("ie_k", "cls"), DataRow("ae_k", "cls"), DataRow("ae_1", "cls"), DataRow("ie_k", "mean"), DataRow("ae_k", "mean")]
+    public void Logits_RandomHidden_MatchPlainHeadOnEachSegmentsVector(string head, string pooling)
     {
         const int b = 2, h = 8;
         var c = Encoder("bert") with { HiddenSize = h, NumAttentionHeads = 2 };
-        var joint = new JointAs2Config { Head = head, Candidates = K, SegmentLength = S };
+        var joint = new JointAs2Config { Head = head, Candidates = K, SegmentLength = S, Pooling = pooling };
         var g = Graph.Create("joint-head");
         var L = new Layers(g, 3, 0.5f);
-        g.Output(JointCandidatesObjective.Logits(L, c, joint, g.Input("hidden", DataType.Float, Shape.Of([b, Tj, h]))), "logits");
+        var (hiddenIn, maskIn) = (g.Input("hidden", DataType.Float, Shape.Of([b, Tj, h])), g.Input("mask", DataType.Int64, Shape.Of([b, Tj])));
+        g.Output(JointCandidatesObjective.Logits(L, c, joint, hiddenIn, maskIn), "logits");
         var rng = new Random(4);
         var hidden = Enumerable.Range(0, b * Tj * h).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var feed = new Dictionary<string, TensorData> { ["hidden"] = TensorData.Create(hidden, b, Tj, h) };
+        var mask = Enumerable.Range(0, b * Tj).Select(t => t % S < 2 || rng.Next(2) == 1 ? 1L : 0L).ToArray();   // [CLS] x kept
+        var feed = new Dictionary<string, TensorData> { ["hidden"] = TensorData.Create(hidden, b, Tj, h), ["mask"] = TensorData.Create(mask, b, Tj) };
         foreach (var p in g.Parameters) feed[p.Value.Name] = p.Initial;
         using var model = OnnxModel.Load(ModelWriter.ToBytes(g, ParameterLayout.AsInputs));
         var got = model.Run(feed)["logits"].AsFloats();
         float[] W(string n) => g.Parameters.Single(p => p.Value.Name == n).Initial.AsFloats();
-        double[] Vec(int row, int segment) => Enumerable.Range(0, h).Select(i => (double)hidden[(row * Tj + segment * S) * h + i]).ToArray();
+        double[] Vec(int row, int segment)
+        {
+            var kept = Enumerable.Range(row * Tj + segment * S, pooling == "cls" ? 1 : S).Where(t => mask[t] == 1).ToList();
+            return Enumerable.Range(0, h).Select(i => kept.Average(t => (double)hidden[t * h + i])).ToArray();
+        }
         double Score(double[] x)
         {
             int w = x.Length;
@@ -156,5 +163,7 @@ public sealed class JointObjectiveTests
         StringAssert.Contains(e.Message, "model.type_vocab_size (2) must be >= objective.candidates + 1 = 4");
         e = Assert.ThrowsExactly<ArgumentException>(() => new JointAs2Config { Head = "ie_2" }.Validate());
         StringAssert.Contains(e.Message, "objective.head is 'ie_2'");
+        e = Assert.ThrowsExactly<ArgumentException>(() => new MultiSentenceConfig { Pooling = "max" }.Validate());
+        StringAssert.Contains(e.Message, "objective.pooling is 'max'; expected one of cls, mean");
     }
 }
