@@ -41,8 +41,9 @@ public static partial class CliCommands
             "and next candidates of the question (the sentences around it in WikiQA's source summary) as a third segment, token type 2." };
         var candidates = new Option<int>("--candidates") { Description = "Joint model: candidates per row (k).", DefaultValueFactory = _ => 5 };
         var segment = new Option<int>("--segment-length") { Description = "Joint model: tokens per segment.", DefaultValueFactory = _ => 64 };
-        var segmentPooling = new Option<string>("--segment-pooling") { Description = "Joint model: a segment's vector is its [CLS] vector (cls, " +
-            "the paper's) or the mean of its tokens (mean).", DefaultValueFactory = _ => "cls" };
+        var segmentPooling = new Option<string?>("--segment-pooling") { Description = "Joint model: a segment's vector is its [CLS] vector (cls, " +
+            "the paper's) or the mean of its tokens (mean). Default: the recipe's joint objective's pooling (an MSPP run's), else cls." };
+        segmentPooling.AcceptOnlyFromAmong([.. Models.IJointCandidates.PoolingKinds]);
         var c = new Command("as2", "AS2 cross-encoder: fine-tune the recipe's encoder with a [CLS] classification head on (question, candidate) pairs, " +
             "early stopping on dev MAP, export the best model (logits) and report P@1/MAP/MRR/HR@5 on test beside the lexical baselines. " +
             "With --joint, the joint model scores k candidates per row.")
@@ -50,6 +51,8 @@ public static partial class CliCommands
                 Out(RunFolder("-as2") + "; -2, -3, ... appended while taken"), Threads, Device, Seed };
         c.SetAction(r => Guard(() =>
         {
+            if (r.GetValue(joint) is null && r.GetValue(segmentPooling) is { } p)
+                throw new ArgumentException($"--segment-pooling {p} applies to the joint model only; add --joint ie_k|ae_k or drop it.");
             var initFrom = InitPath(r.GetValue(init));
             var recipe = RecipeFor(r, initFrom);
             var dir = OutValue(r)?.FullName ?? FreshRunDir(OutDir(r, recipe, "-as2"));
@@ -60,7 +63,7 @@ public static partial class CliCommands
                 ? FineTuning.FineTuneAs2Joint.Run(recipe, o, new Models.JointAs2Config
                     {
                         Type = "as2_joint", Head = head, Candidates = r.GetValue(candidates), SegmentLength = r.GetValue(segment),
-                        Pooling = r.GetValue(segmentPooling)!,
+                        Pooling = r.GetValue(segmentPooling) ?? (recipe.Objective as Models.IJointCandidates)?.Pooling ?? "cls",
                     }, Console.Error)
                 : FineTuning.FineTuneAs2.Run(recipe, o, Console.Error));
             return 0;

@@ -89,7 +89,7 @@ public static class EncoderExport
         }
         if (contextualAs2) hf["contextual_as2"] = true;
         if (joint is not null)
-            hf[JointRows.ConfigKey] = new JsonObject { ["head"] = joint.Head, ["candidates"] = joint.Candidates, ["segment_length"] = joint.SegmentLength };
+            hf[JointRows.ConfigKey] = JointRows.ConfigJson(joint.Head, joint.Candidates, joint.SegmentLength, joint.Pooling);
         WriteJson(Path.Combine(outDir, "config.json"), hf);
         if (vocabTxt is not null) WriteTokenizer(outDir, vocabTxt);
         else if (gpt2Tokenizer) Data.Gpt2TokenizerFiles.Write(outDir);

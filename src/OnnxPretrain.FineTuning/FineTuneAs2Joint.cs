@@ -29,11 +29,13 @@ public static class FineTuneAs2Joint
         var train = As2Data.Read(As2Data.SplitPath(o.DataDir, "train"));
         var dev = As2Data.Read(As2Data.SplitPath(o.DataDir, "dev"));
         var (tokenizer, vocab) = Pretraining.Tokenizer(pretrained, null);
-        var layout = new JointLayout(joint.Head, joint.Candidates, joint.SegmentLength);
+        var layout = new JointLayout(joint.Head, joint.Candidates, joint.SegmentLength, joint.Pooling);
         var source = new JointGroupSource(train, tokenizer, layout, o.BatchSize, pretrained.Training.Seed);
         var devGroups = As2JointGroups.Build(dev, tokenizer, layout);
-        log.WriteLine($"Joint AS2 ({joint.Head}, k = {joint.Candidates}, segments of {joint.SegmentLength}): {source.GroupCount:N0} training rows " +
-            $"of {train.Pairs.Count:N0} candidates, {devGroups.Count:N0} dev rows.");
+        if (pretrained.Objective is IJointCandidates from && from.Pooling != joint.Pooling)
+            log.WriteLine($"Note: the checkpoint's joint head was trained with {from.Pooling} segment pooling; fine-tuning uses {joint.Pooling}.");
+        log.WriteLine($"Joint AS2 ({joint.Head}, {joint.Pooling} pooling, k = {joint.Candidates}, segments of {joint.SegmentLength}): " +
+            $"{source.GroupCount:N0} training rows of {train.Pairs.Count:N0} candidates, {devGroups.Count:N0} dev rows.");
         var recipe = FineTuneAs2.Prepare(pretrained, "-as2-joint", o, o.Epochs * source.BatchesPerEpoch, log, joint, joint.Candidates + 1);
         double DevMap(TrainingSession s) => As2Evaluation.Evaluate(dev, As2JointGroups.Scatter(dev, devGroups,
             Logits(s, devGroups, layout, tokenizer.Specials.PadId), joint.Candidates), false).MeanAveragePrecision;

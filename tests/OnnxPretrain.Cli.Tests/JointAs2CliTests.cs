@@ -62,16 +62,22 @@ public sealed class JointAs2CliTests
         Assert.AreEqual(0, Cli("pretrain", "--recipe", recipe, "--out", Path.Combine(root, "pre"), "--threads", "1").Code);
         var data = As2Fixture.Write(root);
         var (code, stdout, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--init", Path.Combine(root, "pre", "checkpoint-2"),
-            "--joint", "ae_k", "--candidates", "3", "--segment-length", "12", "--epochs", "1", "--batch", "2", "--out", Path.Combine(root, "ft"),
-            "--threads", "1");
+            "--joint", "ae_k", "--candidates", "3", "--segment-length", "12", "--segment-pooling", "mean", "--epochs", "1", "--batch", "2",
+            "--out", Path.Combine(root, "ft"), "--threads", "1");
         Assert.AreEqual(0, code, stderr);
         StringAssert.Contains(stderr, "2 token types in the source, 4 in the model; rows 0-1 copied, rows 2-3 newly initialised.");
+        StringAssert.Contains(stderr, "Joint AS2 (ae_k, mean pooling, k = 3, segments of 12)");
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "ft", "export", "config.json")))!;
+        Assert.AreEqual("mean", (string)config["joint_candidates"]!["pooling"]!);
         var again = Cli("evaluate", "as2", "--data", data, "--model", Path.Combine(root, "ft", "export"));
         Assert.AreEqual(0, again.Code, again.Err);
         Assert.AreEqual((double)JsonNode.Parse(stdout)!["systems"]!["model"]!["map"]!, (double)JsonNode.Parse(again.Out)!["systems"]!["model"]!["map"]!, 1e-12);
         (code, _, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--joint", "ae_1", "--out", Path.Combine(root, "bad"));
         Assert.AreEqual(1, code);
         StringAssert.Contains(stderr, "needs --candidates 1 (got 5)");
+        (code, _, stderr) = Cli("finetune", "as2", "--recipe", recipe, "--data", data, "--segment-pooling", "mean", "--out", Path.Combine(root, "bad"));
+        Assert.AreEqual(1, code);
+        StringAssert.Contains(stderr, "--segment-pooling mean applies to the joint model only");
     }
 
     [TestMethod]

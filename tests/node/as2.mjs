@@ -24,7 +24,11 @@ const read = (name) => JSON.parse(readFileSync(join(folder, name), 'utf8'));
 const config = read('config.json');
 const tokenizerConfig = read('tokenizer_config.json');
 const tokenizer = new Tokenizer(read('tokenizer.json'), tokenizerConfig);
-const special = (name) => tokenizer.token_to_id(tokenizerConfig[name]);
+const special = (name) => {
+  const id = tokenizer.token_to_id(tokenizerConfig[name]);
+  if (id === undefined) throw new Error(`${folder}: tokenizer_config.json's ${name} '${tokenizerConfig[name]}' is not in tokenizer.json's vocabulary`);
+  return id;
+};
 const [CLS, SEP, PAD] = ['cls_token', 'sep_token', 'pad_token'].map(special);
 const ids = (text) => Array.from(tokenizer.encode(text, { add_special_tokens: false }).ids, Number);
 const session = await ort.InferenceSession.create(join(folder, 'model.onnx'));
@@ -51,7 +55,8 @@ function jointRow(segments, length) { // segments: question then k candidates (n
   return row;
 }
 
-async function joint({ candidates: k, segment_length: length }, q) {
+async function joint({ head, candidates: k, segment_length: length }, q) {
+  if (head === 'ae_1' && k > 1) throw new Error(`an ae_1 model with k = ${k} gives one score per row, not one per candidate`);
   const scores = [];
   for (let start = 0; start < q.candidates.length; start += k) {
     const slots = Array.from({ length: k }, (_, j) => q.candidates[start + j] ?? null);
@@ -67,6 +72,9 @@ async function contextual(q) {
     const context = [...(i > 0 ? ids(q.candidates[i - 1]) : []), ...(i + 1 < q.candidates.length ? ids(q.candidates[i + 1]) : [])];
     const parts = [[CLS, ...ids(q.question), SEP], [...ids(q.candidates[i]), SEP], [...context, SEP]];
     const row = { ids: parts.flat(), types: parts.flatMap((p, t) => p.map(() => t)), mask: parts.flat().map(() => 1) };
+    if (row.ids.length > config.max_position_embeddings) {
+      throw new Error(`candidate ${i} of '${q.question}' needs ${row.ids.length} tokens; the model takes ${config.max_position_embeddings}`);
+    }
     const { dims, data } = await run([row]);
     scores.push(dims[1] === 2 ? data[1] - data[0] : data[0]);
   }

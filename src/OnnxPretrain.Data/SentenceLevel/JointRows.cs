@@ -12,6 +12,10 @@ public static class JointRows
     /// <summary>The <c>config.json</c> key of a joint export: <c>{"head", "candidates", "segment_length"}</c>.</summary>
     public const string ConfigKey = "joint_candidates";
 
+    /// <summary>The value of <see cref="ConfigKey"/>: the layout a client needs to build rows, and the head's settings.</summary>
+    public static System.Text.Json.Nodes.JsonObject ConfigJson(string head, int candidates, int segmentLength, string pooling) =>
+        new() { ["head"] = head, ["candidates"] = candidates, ["segment_length"] = segmentLength, ["pooling"] = pooling };
+
     /// <summary>Label of an empty candidate slot (ignored by the loss and the evaluation).</summary>
     public const long EmptySlot = MaskingDefaults.IgnoreLabel;
 

@@ -5,18 +5,20 @@ namespace OnnxPretrain.Evaluation;
 
 /// <summary>
 /// The joint model's settings as an export's <c>config.json</c> carries them (<c>"joint_candidates": {"head", "candidates",
-/// "segment_length"}</c>) and the grouping of a question's candidates into joint rows.
+/// "segment_length", "pooling"}</c>) and the grouping of a question's candidates into joint rows.
 /// </summary>
 /// <param name="Head"><c>ie_k</c> or <c>ae_k</c> (one logit per candidate) or <c>ae_1</c> with k = 1.</param>
 /// <param name="Candidates">k, candidates per row.</param>
 /// <param name="SegmentLength">S, tokens per segment; rows are (k + 1)·S tokens.</param>
-public sealed record JointLayout(string Head, int Candidates, int SegmentLength)
+/// <param name="Pooling">How the model makes a segment's vector (<c>cls</c> or <c>mean</c>); built into the model, recorded for
+/// the reader (exports written before it existed are <c>cls</c>).</param>
+public sealed record JointLayout(string Head, int Candidates, int SegmentLength, string Pooling = "cls")
 {
     /// <summary>The <c>config.json</c> key.</summary>
     public const string ConfigKey = JointRows.ConfigKey;
 
     /// <summary>The settings as JSON (the value of <see cref="ConfigKey"/>).</summary>
-    public JsonObject ToJson() => new() { ["head"] = Head, ["candidates"] = Candidates, ["segment_length"] = SegmentLength };
+    public JsonObject ToJson() => JointRows.ConfigJson(Head, Candidates, SegmentLength, Pooling);
 
     /// <summary>The layout in an export's <c>config.json</c>, or null when it has none (a pairwise cross-encoder).</summary>
     /// <exception cref="InvalidDataException">The key exists but a field is missing or invalid (names the file and field).</exception>
@@ -26,7 +28,8 @@ public sealed record JointLayout(string Head, int Candidates, int SegmentLength)
         if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path))?[ConfigKey] is not JsonObject o) return null;
         T Field<T>(string name) => o[name] is JsonValue v && v.TryGetValue<T>(out var x) ? x
             : throw new InvalidDataException($"{path}: {ConfigKey}.{name} is missing or not a {typeof(T).Name}.");
-        var layout = new JointLayout(Field<string>("head"), Field<int>("candidates"), Field<int>("segment_length"));
+        var layout = new JointLayout(Field<string>("head"), Field<int>("candidates"), Field<int>("segment_length"),
+            o.ContainsKey("pooling") ? Field<string>("pooling") : "cls");
         if (layout.Candidates < 1 || layout.SegmentLength < 3)
             throw new InvalidDataException($"{path}: {ConfigKey} has candidates {layout.Candidates} and segment_length {layout.SegmentLength}; " +
                 "expected >= 1 and >= 3.");
