@@ -3,8 +3,8 @@
 # every run fine-tunes all-MiniLM-L6-v2 on a small set and is scored on that same set, so a model that learns anything
 # shows it. Sets (train = dev = test):
 #   wikiqa80  the first 80 WikiQA training questions with a positive (832 candidates);
-#   copy80    the same, each positive candidate replaced by its question verbatim (a trivial task: a pointwise model or a
-#             joint model with k = 1 solves it within one epoch).
+#   copy80    the same, each positive candidate replaced by its question verbatim (a trivial task that any model comparing
+#             question and candidate should solve within a few epochs).
 # Rows: pointwise (128 tokens, 16 pairs/step); joint IE_k with k = 1 (16 rows/step) and k = 5 (4 rows/step), segments of
 # 24 tokens, [CLS] or mean segment pooling. All: EPOCHS epochs at lr LR (10% warmup, linear), one evaluation per epoch.
 # Usage: bash tools/experiments/as2-joint-probe.sh [out dir]    env: SEEDS ("1"), EPOCHS (3), LR (1e-4), ROWS (all)
@@ -33,7 +33,7 @@ run() { # run SET ROW SEED
     pw) args=(--max-length 128 --batch 16);;
     k1) args=(--joint ie_k --candidates 1 --segment-length 24 --batch 16);;
     k5) args=(--joint ie_k --candidates 5 --segment-length 24 --batch 4);;
-    k5mean) args=(--joint ie_k --candidates 5 --segment-length 24 --batch 4 --segment-pooling mean);;
+    k5mean) args=(--joint ie_k --candidates 5 --segment-length 24 --batch 4 --segment-pooling mean);;   # k5 with mean pooling
     *) echo "unknown row $row" >&2; exit 2;;
   esac
   rm -rf "$OUT/$set-$row-$seed"
