@@ -21,11 +21,8 @@ public sealed class EncoderGradientTests
         var objective = ObjectiveRegistry.Graph(Encoder(layout, dropout: 0f, init: 0.2f), Objective(type), T, seed: 11);
         var batch = type == "mlm" ? MaskedLmBatch(12) : DetectionBatch(12);
         var dir = Build(objective, () => batch);
-        using var session = TrainingSession.Load(dir);
-        session.TrainStep(batch);
-        var grads = session.GetGradients();
-        var parameters = session.GetParameters();
-        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        var (grads, parameters, eval) = StepForFiniteDifferences(dir, batch);
+        using var _ = eval;
         var rng = new Random(5);
         int checkedCount = 0;
         double worst = 0;

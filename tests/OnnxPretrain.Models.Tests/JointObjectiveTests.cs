@@ -73,11 +73,8 @@ public sealed class JointObjectiveTests
         batch["token_type_ids"] = TensorData.Create(Enumerable.Range(0, B * T).Select(i => (long)Math.Min(2, i % T / 4)).ToArray(), B, T);
         batch["sentence_labels"] = TensorData.Create(new long[] { 1, 0, 0, 1 }, B);
         var dir = Build(objective, () => batch);
-        using var session = TrainingSession.Load(dir);
-        session.TrainStep(batch);
-        var grads = session.GetGradients();
-        var parameters = session.GetParameters();
-        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        var (grads, parameters, eval) = StepForFiniteDifferences(dir, batch);
+        using var _ = eval;
         const string types = "bert.embeddings.token_type_embeddings.weight";
         foreach (var (name, i) in new[] { (types, 2 * 32 + 5), ("classifier.weight", 3), ("bert.pooler.dense.weight", 40) })
         {

@@ -103,12 +103,10 @@ public sealed class Seq2SeqTests
     {
         var batch = Batch(5);
         var dir = Build(Tiny(init: 0.2f), batch);
-        using var session = TrainingSession.Load(dir);
-        session.TrainStep(batch);
-        var parameters = session.GetParameters();
-        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        var (grads, parameters, eval) = TinySetup.StepForFiniteDifferences(dir, batch);
+        using var _ = eval;
         var rng = new Random(9);
-        foreach (var (name, g) in session.GetGradients())
+        foreach (var (name, g) in grads)
         {
             var a = g.AsFloats();
             for (int k = 0; k < 3; k++)

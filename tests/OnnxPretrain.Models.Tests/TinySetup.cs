@@ -55,11 +55,8 @@ public static class TinySetup
     /// <returns>The names checked.</returns>
     public static List<string> AssertSampledGradients(string dir, Dictionary<string, TensorData> batch, Func<string, int, bool> pick)
     {
-        using var session = TrainingSession.Load(dir);
-        session.TrainStep(batch);
-        var grads = session.GetGradients();
-        var parameters = session.GetParameters();
-        using var eval = OnnxModel.Load(Path.Combine(dir, "eval_model.onnx"));
+        var (grads, parameters, eval) = StepForFiniteDifferences(dir, batch);
+        using var _ = eval;
         var rng = new Random(6);
         var picked = grads.Where((kv, i) => pick(kv.Key, i)).ToList();
         foreach (var (name, g) in picked)
@@ -69,6 +66,18 @@ public static class TinySetup
             Assert.AreEqual(n, g.AsFloats()[i], 5e-4 + 5e-2 * Math.Abs(n), $"{name}[{i}]");
         }
         return picked.Select(kv => kv.Key).ToList();
+    }
+
+    /// <summary>
+    /// One training step of the artifacts in <paramref name="dir"/> on <paramref name="batch"/>: the gradients and the
+    /// parameters it ran with (copies), and the eval model to take finite differences with (the caller disposes it).
+    /// </summary>
+    public static (Dictionary<string, TensorData> Grads, Dictionary<string, TensorData> Parameters, OnnxModel Eval) StepForFiniteDifferences(
+        string dir, Dictionary<string, TensorData> batch)
+    {
+        using var session = TrainingSession.Load(dir);
+        session.TrainStep(batch);
+        return (session.GetGradients(), session.GetParameters(), OnnxModel.Load(Path.Combine(dir, "eval_model.onnx")));
     }
 
     /// <summary>Random sequences [CLS] w... [SEP] [PAD]..., with the given per-row real lengths.</summary>
