@@ -169,9 +169,11 @@ public static partial class CliCommands
             "psd, all, prop, contrastive) to compare objectives on one model shape." };
         var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this " +
             "folder and add kernel time per op type (training and optimizer models) to the JSON." };
+        var optimizerGraph = new Option<bool>("--optimizer-graph") { Description = "Run optimizer_model.onnx for the AdamW steps instead " +
+            "of the fused in-place CPU kernel the trainer uses on the CPU (to compare the two)." };
         var c = new Command("bench",
             "Benchmark training throughput of a recipe on synthetic full-length sequences; prints one JSON line (ms/step, tokens/s, peak RSS, FLOPs).")
-            { Recipe, Steps, Threads, Device, batch, warmup, objective, profile };
+            { Recipe, Steps, Threads, Device, batch, warmup, objective, profile, optimizerGraph };
         c.SetAction(r => Guard(() =>
         {
             var recipe = Training.Recipe.Load(r.GetValue(Recipe)!.FullName);
@@ -181,7 +183,10 @@ public static partial class CliCommands
             {
                 var profileDir = r.GetValue(profile)?.FullName;
                 if (profileDir is not null) Directory.CreateDirectory(profileDir);
-                var session = Session(r) with { ProfilePrefix = profileDir is null ? null : Path.Combine(profileDir, "profile") };
+                var session = Session(r) with
+                {
+                    ProfilePrefix = profileDir is null ? null : Path.Combine(profileDir, "profile"), OptimizerGraph = r.GetValue(optimizerGraph),
+                };
                 var result = Bench.Run(recipe, new BenchOptions(r.GetValue(Steps) ?? 10, r.GetValue(warmup), r.GetValue(batch), session), work);
                 result["tokenization_tokens_per_s"] = Bench.TokenizationThroughput(recipe);
                 foreach (var f in profileDir is null ? [] : Directory.GetFiles(profileDir, "profile*.json").Order().ToArray())

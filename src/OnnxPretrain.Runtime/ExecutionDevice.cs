@@ -26,6 +26,20 @@ public sealed record SessionConfig
     /// <summary>Graph optimization level; <c>ORT_ENABLE_ALL</c> by default.</summary>
     public GraphOptimizationLevel OptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 
+    /// <summary>
+    /// Runs <c>optimizer_model.onnx</c> for every AdamW step even on the CPU, where the trainer otherwise applies the same
+    /// update in place with <c>AdamWKernel</c> (one fused pass per tensor, no second copy of parameters and moments).
+    /// Other devices always run the graph.
+    /// </summary>
+    public bool OptimizerGraph { get; init; }
+
+    /// <summary>
+    /// ORT's memory pattern (<c>SessionOptions.EnableMemoryPattern</c>, on in ORT by default): one block planned and kept per input
+    /// shape. Off here: on bert-small-mlm's training step (2-core AVX-512 VM) it raised peak RSS from 1,880 MB to 2,570 MB at the
+    /// same ms/step, because the arena already reuses freed buffers between steps.
+    /// </summary>
+    public bool MemoryPattern { get; init; }
+
     /// <summary>When set, ORT writes a JSON profile per session with this path prefix (see <see cref="ProfileSummary"/>).</summary>
     public string? ProfilePrefix { get; init; }
 
@@ -33,7 +47,10 @@ public sealed record SessionConfig
     /// <exception cref="InvalidOperationException">CUDA was asked for but the CUDA provider cannot be loaded; the message says what to install.</exception>
     public SessionOptions ToSessionOptions()
     {
-        var o = new SessionOptions { GraphOptimizationLevel = OptimizationLevel, IntraOpNumThreads = IntraOpThreads };
+        var o = new SessionOptions
+        {
+            GraphOptimizationLevel = OptimizationLevel, IntraOpNumThreads = IntraOpThreads, EnableMemoryPattern = MemoryPattern,
+        };
         if (ProfilePrefix is not null)
         {
             o.ProfileOutputPathPrefix = ProfilePrefix;   // before EnableProfiling, which reads it

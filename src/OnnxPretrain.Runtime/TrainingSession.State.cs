@@ -61,7 +61,8 @@ public sealed partial class TrainingSession
         return result;
     }
 
-    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadParameters(SafetensorsFile model)
+    /// <summary>Parameters, and the buffers a graph optimizer step writes into (the same values when not double-buffered).</summary>
+    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadParameters(SafetensorsFile model, bool doubleBuffered)
     {
         var current = new Dictionary<string, OrtValue>();
         var next = new Dictionary<string, OrtValue>();
@@ -69,12 +70,13 @@ public sealed partial class TrainingSession
         {
             var t = Expect(model, spec.Name, spec.Dtype, spec.Shape, "model");
             current[spec.Name] = OrtTensors.ToOrtValue(t);
-            next[spec.Name] = spec.Trainable ? OrtTensors.ToOrtValue(t) : current[spec.Name];
+            next[spec.Name] = spec.Trainable && doubleBuffered ? OrtTensors.ToOrtValue(t) : current[spec.Name];
         }
         return (current, next);
     }
 
-    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadMoments(SafetensorsFile optimizer, Func<string, string> name)
+    private (Dictionary<string, OrtValue>, Dictionary<string, OrtValue>) LoadMoments(SafetensorsFile optimizer, Func<string, string> name,
+        bool doubleBuffered)
     {
         var current = new Dictionary<string, OrtValue>();
         var next = new Dictionary<string, OrtValue>();
@@ -82,7 +84,7 @@ public sealed partial class TrainingSession
         {
             var t = Expect(optimizer, name(spec.Name), spec.Dtype, spec.Shape, "optimizer");
             current[spec.Name] = OrtTensors.ToOrtValue(t);
-            next[spec.Name] = OrtTensors.ToOrtValue(t);
+            next[spec.Name] = doubleBuffered ? OrtTensors.ToOrtValue(t) : current[spec.Name];
         }
         return (current, next);
     }
@@ -114,6 +116,6 @@ public sealed partial class TrainingSession
         DisposeMasks();
         _train.Dispose();
         _eval.Dispose();
-        _opt.Dispose();
+        _opt?.Dispose();
     }
 }

@@ -22,7 +22,8 @@ public sealed record StepResult(float Loss, IReadOnlyDictionary<string, float> M
 public sealed partial class TrainingSession : IDisposable
 {
     private readonly string _dir;
-    private readonly InferenceSession _train, _eval, _opt;
+    private readonly InferenceSession _train, _eval;
+    private readonly InferenceSession? _opt;
     private readonly List<string> _trainable;
     private readonly Dictionary<string, OrtValue> _params, _paramsNext, _m0, _m0Next, _m1, _m1Next, _grad, _gradNext;
     private readonly OrtValue _reset, _lr, _step, _norm, _lossScales;
@@ -70,11 +71,15 @@ public sealed partial class TrainingSession : IDisposable
         {
             _train = Open(manifest.TrainingModel.File, options);
             _eval = Open(manifest.EvalModel.File, options);
-            _opt = Open(manifest.OptimizerModel.File, options);
+            _fusedAdamW = FusedAdamWOptions(manifest, config, dir);
+            if (_fusedAdamW is null) _opt = Open(manifest.OptimizerModel.File, options);
         }
-        (_params, _paramsNext) = LoadParameters(model);
-        (_m0, _m0Next) = LoadMoments(optimizer, ArtifactNames.Momentum0);
-        (_m1, _m1Next) = LoadMoments(optimizer, ArtifactNames.Momentum1);
+        _optimizerThreads = config.IntraOpThreads > 0 ? config.IntraOpThreads : Environment.ProcessorCount;
+        _slices = FusedSlices(manifest);
+        bool doubleBuffered = _fusedAdamW is null;   // the graph writes new tensors; the fused step updates in place
+        (_params, _paramsNext) = LoadParameters(model, doubleBuffered);
+        (_m0, _m0Next) = LoadMoments(optimizer, ArtifactNames.Momentum0, doubleBuffered);
+        (_m1, _m1Next) = LoadMoments(optimizer, ArtifactNames.Momentum1, doubleBuffered);
         _grad = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
         _gradNext = _trainable.ToDictionary(p => p, p => Zeros(_params[p]));
         _reset = OrtTensors.ToOrtValue(TensorData.Create(new[] { true }, 1));
@@ -189,48 +194,6 @@ public sealed partial class TrainingSession : IDisposable
     {
         foreach (var p in _trainable) _grad[p].GetTensorMutableDataAsSpan<float>().Clear();
         _resetPending = false;
-    }
-
-    /// <summary>
-    /// Applies one AdamW update with the accumulated gradients at <paramref name="learningRate"/> and starts a new
-    /// accumulation. Returns the global gradient norm (before clipping).
-    /// </summary>
-    /// <param name="learningRate">Learning rate of this update.</param>
-    /// <param name="gradientScale">Factor applied to the accumulated gradients first (1/k after k micro-batches of mean losses).</param>
-    /// <exception cref="InvalidOperationException">No <see cref="TrainStep"/> ran since the last optimizer step.</exception>
-    public float OptimizerStep(float learningRate, float gradientScale = 1f)
-    {
-        if (_resetPending) throw new InvalidOperationException("OptimizerStep needs at least one TrainStep since the last optimizer step.");
-        if (gradientScale != 1f) ScaleGradients(gradientScale);
-        _lr.GetTensorMutableDataAsSpan<float>()[0] = learningRate;
-        _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
-        using (var binding = _opt.CreateIoBinding())
-        {
-            binding.BindInput(ArtifactNames.LearningRate, _lr);
-            binding.BindInput(ArtifactNames.Step, _step);
-            foreach (var p in _trainable)
-            {
-                binding.BindInput(p, _params[p]);
-                binding.BindInput(ArtifactNames.Grad(p), _grad[p]);
-                binding.BindInput(ArtifactNames.Momentum0(p), _m0[p]);
-                binding.BindInput(ArtifactNames.Momentum1(p), _m1[p]);
-                binding.BindOutput(ArtifactNames.Updated(p), _paramsNext[p]);
-                binding.BindOutput(ArtifactNames.Updated(ArtifactNames.Momentum0(p)), _m0Next[p]);
-                binding.BindOutput(ArtifactNames.Updated(ArtifactNames.Momentum1(p)), _m1Next[p]);
-            }
-            binding.BindOutput(ArtifactNames.GlobalGradNorm, _norm);
-            using var runOptions = new RunOptions();
-            _opt.RunWithBinding(runOptions, binding);
-        }
-        foreach (var p in _trainable)
-        {
-            (_params[p], _paramsNext[p]) = (_paramsNext[p], _params[p]);
-            (_m0[p], _m0Next[p]) = (_m0Next[p], _m0[p]);
-            (_m1[p], _m1Next[p]) = (_m1Next[p], _m1[p]);
-        }
-        GlobalStep++;
-        _resetPending = true;
-        return _norm.GetTensorDataAsSpan<float>()[0];
     }
 
     /// <summary>Runs the eval model (dropout off) on a batch and returns the requested outputs (default: all) by name.</summary>

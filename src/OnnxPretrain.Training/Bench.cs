@@ -42,6 +42,7 @@ public static class Bench
         var times = new List<double>();
         long tokens = 0;
         var maskTime = TimeSpan.Zero;
+        var optimizerTimes = new List<double>();
         for (int i = 0; i < options.Warmup + options.Steps; i++)
         {
             var batch = stream.Get(i);
@@ -50,10 +51,15 @@ public static class Bench
             if (i == options.Warmup) maskTime = session.DropoutMaskTime;
             var r = session.TrainStep(tensors);
             crts?.AfterTrainStep(i, r);
+            var optimizer = Stopwatch.StartNew();
             session.OptimizerStep(1e-4f);
-            if (i >= options.Warmup) { times.Add(sw.Elapsed.TotalMilliseconds); tokens += batch.TokenCount; }
+            if (i < options.Warmup) continue;
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            optimizerTimes.Add(optimizer.Elapsed.TotalMilliseconds);
+            tokens += batch.TokenCount;
         }
         times.Sort();
+        optimizerTimes.Sort();
         double median = times[times.Count / 2], mean = times.Average();
         double gflop = Flops(recipe, b) / 1e9;
         return new JsonObject
@@ -65,6 +71,8 @@ public static class Bench
             ["peak_rss_mb"] = Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20),
             ["model_gflop_per_step"] = Math.Round(gflop, 2), ["achieved_gflops"] = Math.Round(gflop / (median / 1000), 1),
             ["params"] = manifest.Parameters.Sum(p => p.Count), ["artifact_build_s"] = Math.Round(buildSeconds, 2),
+            ["optimizer"] = session.FusedOptimizer ? "fused" : "graph",
+            ["optimizer_ms_per_step_median"] = Math.Round(optimizerTimes[optimizerTimes.Count / 2], 1),
             ["dropout_sites"] = manifest.DropoutSites.Count,
             ["dropout_mask_ms_per_step"] = Math.Round((session.DropoutMaskTime - maskTime).TotalMilliseconds / options.Steps, 2),
         };

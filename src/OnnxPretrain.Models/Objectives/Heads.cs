@@ -28,7 +28,7 @@ public static class Heads
         Value x;
         using (g.Scope(transform))
             x = L.LayerNorm("LayerNorm", L.Activation(c.HiddenAct, L.Linear("dense", picked, h, e)), e, c.LayerNormEps); // (M, E)
-        var logits = g.Add(g.MatMul(x, g.Transpose(wordEmbeddings, 1, 0)), L.Filled(biasName, 0f, v));  // (M, V)
+        var logits = g.Gemm(x, wordEmbeddings, L.Filled(biasName, 0f, v), transB: true);                // (M, V) = x·Eᵀ + bias
         var loss = g.SoftmaxCrossEntropyLoss(logits, labels, reduction: "sum").Loss;                   // scalar
         var predictions = g.ArgMax(logits, -1);                                                        // (M)
         return new HeadOutput(loss, Accuracy(g, predictions, labels), logits, predictions);
