@@ -7,6 +7,10 @@
 # ratio ours/baseline.
 # Usage: bash tools/bench-vs-peer.sh     env: THREADS (2), STEPS (20), WARMUP (3), REPS (3), BASELINE (none)
 set -euo pipefail
+if [ -n "${BASELINE:-}" ]; then
+  BASELINE=$(realpath "$BASELINE")
+  [ -f "$BASELINE" ] || { echo "BASELINE=$BASELINE is not a file; give the path of another build's OnnxPretrain.Cli.dll." >&2; exit 2; }
+fi
 cd "$(dirname "$0")/.."
 PEER=../shared/peers/torchsharp-mlm
 [ -d "$PEER" ] || { echo "The peer is not at $PEER; this script needs it." >&2; exit 2; }

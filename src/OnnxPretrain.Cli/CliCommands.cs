@@ -168,7 +168,7 @@ public static partial class CliCommands
         var objective = new Option<string?>("--objective") { Description = "Override objective.type (mlm, electra, rts, crts, slm, ssp, sp, " +
             "psd, all, prop, contrastive) to compare objectives on one model shape." };
         var profile = new Option<DirectoryInfo?>("--profile") { Description = "Profile with ONNX Runtime: write the raw profiles into this " +
-            "folder and add kernel time per op type (training and optimizer models) to the JSON." };
+            "folder and add kernel time per op type to the JSON (the training model; the optimizer model too with --optimizer-graph)." };
         var optimizerGraph = new Option<bool>("--optimizer-graph") { Description = "Run optimizer_model.onnx for the AdamW steps instead " +
             "of the fused in-place CPU kernel the trainer uses on the CPU (to compare the two)." };
         var c = new Command("bench",

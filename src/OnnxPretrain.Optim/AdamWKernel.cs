@@ -18,8 +18,10 @@ public readonly record struct AdamWScalars(float Beta1, float Beta2, float GradW
     float ScaledEpsilon, float DecayFactor);
 
 /// <summary>
-/// The AdamW step of <see cref="AdamWGraph"/> as one fused, in-place pass per tensor on the CPU: the same formulas and
-/// float32 operation order, with the scalars computed in float64 as the graph does. A trainer on the CPU calls
+/// The AdamW step of <see cref="AdamWGraph"/> as one fused, in-place pass per tensor on the CPU: the same update formulas in
+/// the same float32 operation order, with the scalars computed in float64 as the graph does. Only the gradient norm differs
+/// in rounding: it is accumulated in float64 here (the graph: float32), so the two agree to float rounding, not bit for bit,
+/// and a run resumes exactly only with the optimizer (fused or graph) that wrote its checkpoint. A trainer on the CPU calls
 /// <see cref="SumOfSquares"/> over every gradient, then <see cref="Scalars"/> with the global norm, then
 /// <see cref="Update"/> per tensor (any split of a tensor into slices gives the same result, so slices may run in parallel).
 /// It reads each of p, g, m, v once and writes p, m, v once, where the graph's ~15 element-wise nodes per parameter
@@ -27,7 +29,7 @@ public readonly record struct AdamWScalars(float Beta1, float Beta2, float GradW
 /// </summary>
 public static class AdamWKernel
 {
-    /// <summary>Σ g² of one gradient (or a slice of it), accumulated in float64.</summary>
+    /// <summary>Σ g² of one gradient (or a slice of it): every square exact in float64, summed in float64.</summary>
     public static double SumOfSquares(ReadOnlySpan<float> gradient)
     {
         double total = 0;
@@ -37,9 +39,8 @@ public static class AdamWKernel
             var sum = Vector<double>.Zero;
             for (; i <= gradient.Length - width; i += width)
             {
-                var g = new Vector<float>(gradient.Slice(i, width));
-                Vector.Widen(g * g, out var low, out var high);
-                sum += low + high;
+                Vector.Widen(new Vector<float>(gradient.Slice(i, width)), out var low, out var high);
+                sum += low * low + high * high;
             }
             total = Vector.Sum(sum);
         }

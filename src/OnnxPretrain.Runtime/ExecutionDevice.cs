@@ -34,11 +34,15 @@ public sealed record SessionConfig
     public bool OptimizerGraph { get; init; }
 
     /// <summary>
-    /// ORT's memory pattern (<c>SessionOptions.EnableMemoryPattern</c>, on in ORT by default): one block planned and kept per input
-    /// shape. Off here: on bert-small-mlm's training step (2-core AVX-512 VM) it raised peak RSS from 1,880 MB to 2,570 MB at the
-    /// same ms/step, because the arena already reuses freed buffers between steps.
+    /// ORT's memory pattern (<c>SessionOptions.EnableMemoryPattern</c>): one block planned and kept per input shape. Null (the
+    /// default): off on the CPU, ORT's default (on) elsewhere. On the CPU it raised the peak RSS of bert-small-mlm's training step
+    /// (2-core AVX-512 VM) from 1,880 MB to 2,570 MB at the same ms/step, because the arena already reuses freed buffers between
+    /// runs; its effect on inference sessions and on CUDA was not measured.
     /// </summary>
-    public bool MemoryPattern { get; init; }
+    public bool? MemoryPattern { get; init; }
+
+    /// <summary>Elements per slice of the fused CPU AdamW step: the slices of all tensors are spread over the threads.</summary>
+    internal int OptimizerSliceElements { get; init; } = 1 << 18;
 
     /// <summary>When set, ORT writes a JSON profile per session with this path prefix (see <see cref="ProfileSummary"/>).</summary>
     public string? ProfilePrefix { get; init; }
@@ -49,7 +53,8 @@ public sealed record SessionConfig
     {
         var o = new SessionOptions
         {
-            GraphOptimizationLevel = OptimizationLevel, IntraOpNumThreads = IntraOpThreads, EnableMemoryPattern = MemoryPattern,
+            GraphOptimizationLevel = OptimizationLevel, IntraOpNumThreads = IntraOpThreads,
+            EnableMemoryPattern = MemoryPattern ?? Device != ExecutionDevice.Cpu,
         };
         if (ProfilePrefix is not null)
         {

@@ -9,9 +9,6 @@ namespace OnnxPretrain.Runtime;
 // manifest records; elsewhere, or when SessionConfig.OptimizerGraph is set, optimizer_model.onnx.
 public sealed partial class TrainingSession
 {
-    /// <summary>Elements per slice of the fused step: slices of all tensors are spread over the threads.</summary>
-    private const int SliceElements = 1 << 18;
-
     private readonly AdamWOptions? _fusedAdamW;
     private readonly int _optimizerThreads;
     private readonly IReadOnlyList<Slice> _slices;
@@ -43,20 +40,19 @@ public sealed partial class TrainingSession
     private float FusedStep(AdamWOptions options, float learningRate)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _optimizerThreads };
-        var partial = new double[_slices.Count];
-        Parallel.For(0, _slices.Count, parallel, k =>
-            partial[k] = AdamWKernel.SumOfSquares(Span(_grad, _slices[k])));
-        float norm = (float)Math.Sqrt(partial.Sum());
+        var sums = new double[_slices.Count];
+        Parallel.For(0, _slices.Count, parallel, k => sums[k] = AdamWKernel.SumOfSquares(SliceOf(_grad, _slices[k])));
+        float norm = (float)Math.Sqrt(sums.Sum());
         var scalars = AdamWKernel.Scalars(options, learningRate, GlobalStep + 1, norm);
         Parallel.For(0, _slices.Count, parallel, k =>
         {
             var s = _slices[k];
-            AdamWKernel.Update(Span(_params, s), Span(_grad, s), Span(_m0, s), Span(_m1, s), scalars, s.Decays);
+            AdamWKernel.Update(SliceOf(_params, s), SliceOf(_grad, s), SliceOf(_m0, s), SliceOf(_m1, s), scalars, s.Decays);
         });
         return norm;
     }
 
-    private static Span<float> Span(Dictionary<string, OrtValue> values, Slice s) =>
+    private static Span<float> SliceOf(Dictionary<string, OrtValue> values, Slice s) =>
         values[s.Parameter].GetTensorMutableDataAsSpan<float>().Slice(s.Start, s.Length);
 
     /// <summary>Runs <c>optimizer_model.onnx</c> into the second buffers, then swaps them in.</summary>
@@ -64,7 +60,8 @@ public sealed partial class TrainingSession
     {
         _lr.GetTensorMutableDataAsSpan<float>()[0] = learningRate;
         _step.GetTensorMutableDataAsSpan<long>()[0] = GlobalStep + 1;
-        using (var binding = _opt!.CreateIoBinding())
+        if (_opt is null) throw new InvalidOperationException("The optimizer graph is not open: this session steps with the fused kernel.");
+        using (var binding = _opt.CreateIoBinding())
         {
             binding.BindInput(ArtifactNames.LearningRate, _lr);
             binding.BindInput(ArtifactNames.Step, _step);
@@ -93,7 +90,8 @@ public sealed partial class TrainingSession
 
     /// <summary>
     /// The AdamW hyper-parameters of the manifest when the fused CPU step applies (CPU device, <see cref="SessionConfig.OptimizerGraph"/>
-    /// off, float32 parameters); null when the graph runs.
+    /// off, float32 parameters); null when the graph runs. The manifest's <c>optimizer</c> entry is written from the same options
+    /// that <c>optimizer_model.onnx</c> bakes in; it is the source of truth on the CPU, so hand edits to it change CPU runs only.
     /// </summary>
     /// <exception cref="InvalidDataException">The manifest's optimizer entry is not AdamW or lacks a hyper-parameter (names it).</exception>
     private static AdamWOptions? FusedAdamWOptions(ArtifactManifest manifest, SessionConfig config, string dir)
@@ -101,11 +99,12 @@ public sealed partial class TrainingSession
         if (config.Device != ExecutionDevice.Cpu || config.OptimizerGraph) return null;
         if (manifest.TrainableParameters.Any(p => p.Dtype != DataType.Float)) return null;
         var o = manifest.Optimizer;
-        string where = $"manifest '{Path.Combine(dir, ArtifactManifest.FileName)}', field optimizer";
-        if (o["type"]?.GetValue<string>() is not "AdamW")
-            throw new InvalidDataException($"{where}.type is '{o["type"]}'; this trainer runs AdamW.");
+        string where = $"manifest '{Path.Combine(dir, ArtifactManifest.FileName)}', field optimizer", hint = " Rebuild the artifacts, " +
+            "or set SessionConfig.OptimizerGraph to step with optimizer_model.onnx.";
+        if (o["type"] is not JsonValue type || !type.TryGetValue<string>(out var name) || name != "AdamW")
+            throw new InvalidDataException($"{where}.type is {o["type"]?.ToJsonString() ?? "missing"}; expected \"AdamW\".{hint}");
         float Field(string key) => o[key] is JsonValue v && v.TryGetValue<float>(out var f) ? f
-            : throw new InvalidDataException($"{where}.{key} is '{o[key]?.ToJsonString() ?? "missing"}'; expected a number.");
+            : throw new InvalidDataException($"{where}.{key} is {o[key]?.ToJsonString() ?? "missing"}; expected a number.{hint}");
         try
         {
             return new AdamWOptions
@@ -120,16 +119,17 @@ public sealed partial class TrainingSession
         }
     }
 
-    /// <summary>Every trainable tensor cut into runs of at most <see cref="SliceElements"/> elements, in manifest order.</summary>
-    private static List<Slice> FusedSlices(ArtifactManifest manifest)
+    /// <summary>Every trainable tensor cut into runs of at most <paramref name="sliceElements"/> elements, in manifest order.</summary>
+    private static List<Slice> FusedSlices(ArtifactManifest manifest, int sliceElements)
     {
+        if (sliceElements < 1) throw new ArgumentException($"SessionConfig.OptimizerSliceElements is {sliceElements}; expected at least 1.");
         var slices = new List<Slice>();
         foreach (var p in manifest.TrainableParameters)
         {
             int count = checked((int)p.Count);
             bool decays = AdamWGraph.AppliesWeightDecay(new OptimizedParameter(p.Name, p.Shape));
-            for (int start = 0; start < count; start += SliceElements)
-                slices.Add(new Slice(p.Name, start, Math.Min(SliceElements, count - start), decays));
+            for (int start = 0; start < count; start += sliceElements)
+                slices.Add(new Slice(p.Name, start, Math.Min(sliceElements, count - start), decays));
         }
         return slices;
     }

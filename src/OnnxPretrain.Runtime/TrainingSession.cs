@@ -14,8 +14,10 @@ public sealed record StepResult(float Loss, IReadOnlyDictionary<string, float> M
 
 /// <summary>
 /// Runs a training-artifact folder with plain <see cref="InferenceSession"/>s and <see cref="OrtIoBinding"/>:
-/// parameters, gradient buffers and AdamW moments live in OrtValues between steps (double-buffered: each run writes
-/// into the other buffer, then the two swap). Usage: <c>TrainStep</c> once per micro-batch (gradients accumulate),
+/// parameters, gradient buffers and AdamW moments live in OrtValues between steps. Gradients are double-buffered (each
+/// training run writes the other buffer, then the two swap); on the CPU the AdamW step updates parameters and moments in
+/// place (<see cref="FusedOptimizer"/>), elsewhere <c>optimizer_model.onnx</c> writes second buffers that are then
+/// swapped in. Usage: <c>TrainStep</c> once per micro-batch (gradients accumulate),
 /// then <c>OptimizerStep</c>, which also makes the next <c>TrainStep</c> start a fresh accumulation. The loss is
 /// token-weighted (see <see cref="LossScales"/>): pass every micro-batch of a window the scales of the whole window.
 /// </summary>
@@ -25,6 +27,8 @@ public sealed partial class TrainingSession : IDisposable
     private readonly InferenceSession _train, _eval;
     private readonly InferenceSession? _opt;
     private readonly List<string> _trainable;
+    // _paramsNext, _m0Next and _m1Next are the graph optimizer's output buffers; with the fused step they are the very
+    // OrtValues of _params, _m0 and _m1 (never bound as outputs then: GraphStep runs only when _opt is open).
     private readonly Dictionary<string, OrtValue> _params, _paramsNext, _m0, _m0Next, _m1, _m1Next, _grad, _gradNext;
     private readonly OrtValue _reset, _lr, _step, _norm, _lossScales;
     private readonly Dictionary<string, OrtValue> _scalarOuts;
@@ -67,15 +71,15 @@ public sealed partial class TrainingSession : IDisposable
                 $"format {ArtifactManifest.CurrentFormatVersion} (token-weighted losses). Rebuild the artifacts: start a new --out folder, " +
                     $"with training.init_from set to the old run's newest checkpoint to keep its weights.");
         _trainable = manifest.TrainableParameters.Select(p => p.Name).ToList();
+        _fusedAdamW = FusedAdamWOptions(manifest, config, dir);          // validated before any session is opened
+        _optimizerThreads = config.IntraOpThreads > 0 ? config.IntraOpThreads : Environment.ProcessorCount;
+        _slices = _fusedAdamW is null ? [] : FusedSlices(manifest, config.OptimizerSliceElements);
         using (var options = config.ToSessionOptions())
         {
             _train = Open(manifest.TrainingModel.File, options);
             _eval = Open(manifest.EvalModel.File, options);
-            _fusedAdamW = FusedAdamWOptions(manifest, config, dir);
             if (_fusedAdamW is null) _opt = Open(manifest.OptimizerModel.File, options);
         }
-        _optimizerThreads = config.IntraOpThreads > 0 ? config.IntraOpThreads : Environment.ProcessorCount;
-        _slices = FusedSlices(manifest);
         bool doubleBuffered = _fusedAdamW is null;   // the graph writes new tensors; the fused step updates in place
         (_params, _paramsNext) = LoadParameters(model, doubleBuffered);
         (_m0, _m0Next) = LoadMoments(optimizer, ArtifactNames.Momentum0, doubleBuffered);

@@ -26,40 +26,15 @@ public static class Bench
     public static JsonObject Run(Recipe recipe, BenchOptions options, string workDir)
     {
         int b = options.BatchSize ?? recipe.Training.BatchSize, t = recipe.Data.SequenceLength;
-        var specials = Pretraining.Specials(recipe);
         var crts = recipe.Objective.Type == "crts" ? SyntheticData.Clusters(recipe.Model.VocabSize) : null;
-        IBatchSource stream = RetrievalData.Handles(recipe) ? RetrievalData.SyntheticSource(recipe, specials, b)   // retrieval: b pairs = 2b rows
-            : ObjectiveRegistry.Get(recipe.Objective.Type).Rows != RowSource.PackedSequences
-            ? new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b))       // pair objectives: one synthetic batch, reused
-            : new BatchStream(SyntheticData.Sequences(b * 4, t, specials, recipe.Training.Seed),
-                ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
+        var stream = Source(recipe, b, crts);
         var objective = ObjectiveRegistry.Graph(recipe.Model, recipe.Objective, t, recipe.Training.Seed);
         var model = new TrainableModel(recipe.Name, objective.Build, () => BatchStream.ToTensors(stream.Get(0)), recipe.ToJson());
         var build = Stopwatch.StartNew();
         var manifest = ArtifactBuilder.Build(model, recipe.Training.AdamW(), workDir);
         double buildSeconds = build.Elapsed.TotalSeconds;
         using var session = TrainingSession.Load(workDir, options.Session);
-        var times = new List<double>();
-        long tokens = 0;
-        var maskTime = TimeSpan.Zero;
-        var optimizerTimes = new List<double>();
-        for (int i = 0; i < options.Warmup + options.Steps; i++)
-        {
-            var batch = stream.Get(i);
-            var tensors = BatchStream.ToTensors(batch);
-            var sw = Stopwatch.StartNew();
-            if (i == options.Warmup) maskTime = session.DropoutMaskTime;
-            var r = session.TrainStep(tensors);
-            crts?.AfterTrainStep(i, r);
-            var optimizer = Stopwatch.StartNew();
-            session.OptimizerStep(1e-4f);
-            if (i < options.Warmup) continue;
-            times.Add(sw.Elapsed.TotalMilliseconds);
-            optimizerTimes.Add(optimizer.Elapsed.TotalMilliseconds);
-            tokens += batch.TokenCount;
-        }
-        times.Sort();
-        optimizerTimes.Sort();
+        var (times, optimizerTimes, tokens, maskTime) = TimeSteps(session, stream, options, crts);
         double median = times[times.Count / 2], mean = times.Average();
         double gflop = Flops(recipe, b) / 1e9;
         return new JsonObject
@@ -74,7 +49,7 @@ public static class Bench
             ["optimizer"] = session.FusedOptimizer ? "fused" : "graph",
             ["optimizer_ms_per_step_median"] = Math.Round(optimizerTimes[optimizerTimes.Count / 2], 1),
             ["dropout_sites"] = manifest.DropoutSites.Count,
-            ["dropout_mask_ms_per_step"] = Math.Round((session.DropoutMaskTime - maskTime).TotalMilliseconds / options.Steps, 2),
+            ["dropout_mask_ms_per_step"] = Math.Round(maskTime.TotalMilliseconds / options.Steps, 2),
         };
     }
 
@@ -122,6 +97,45 @@ public static class Bench
     {
         var g = ((ElectraObjective)ObjectiveRegistry.Graph(r.Model, r.Objective, r.Data.SequenceLength, 0)).GeneratorConfig();
         return encoder(g) + head(g);
+    }
+
+    /// <summary>Synthetic batches of b rows: packed full-length sequences, one reused pair batch, or b retrieval pairs.</summary>
+    private static IBatchSource Source(Recipe recipe, int b, CrtsState? crts)
+    {
+        var specials = Pretraining.Specials(recipe);
+        if (RetrievalData.Handles(recipe)) return RetrievalData.SyntheticSource(recipe, specials, b);         // b pairs = 2b rows
+        if (ObjectiveRegistry.Get(recipe.Objective.Type).Rows != RowSource.PackedSequences)
+            return new FixedSource(Pretraining.ExampleBatch(recipe, specials, batchSize: b));                  // pair objectives
+        return new BatchStream(SyntheticData.Sequences(b * 4, recipe.Data.SequenceLength, specials, recipe.Training.Seed),
+            ObjectiveData.CreateBatcher(recipe, specials, recipe.Training.Seed, crts), b, recipe.Training.Seed);
+    }
+
+    /// <summary>Warmup, then timed steps: sorted ms per step (train + AdamW) and per AdamW step, tokens, mask-drawing time.</summary>
+    private static (List<double> Steps, List<double> Optimizer, long Tokens, TimeSpan MaskTime) TimeSteps(TrainingSession session,
+        IBatchSource stream, BenchOptions options, CrtsState? crts)
+    {
+        var times = new List<double>();
+        var optimizerTimes = new List<double>();
+        long tokens = 0;
+        var maskTime = TimeSpan.Zero;
+        for (int i = 0; i < options.Warmup + options.Steps; i++)
+        {
+            var batch = stream.Get(i);
+            var tensors = BatchStream.ToTensors(batch);
+            var sw = Stopwatch.StartNew();
+            if (i == options.Warmup) maskTime = session.DropoutMaskTime;
+            var result = session.TrainStep(tensors);
+            crts?.AfterTrainStep(i, result);
+            var optimizer = Stopwatch.StartNew();
+            session.OptimizerStep(1e-4f);
+            if (i < options.Warmup) continue;
+            times.Add(sw.Elapsed.TotalMilliseconds);
+            optimizerTimes.Add(optimizer.Elapsed.TotalMilliseconds);
+            tokens += batch.TokenCount;
+        }
+        times.Sort();
+        optimizerTimes.Sort();
+        return (times, optimizerTimes, tokens, session.DropoutMaskTime - maskTime);
     }
 
     private sealed class FixedSource(Batch batch) : IBatchSource

@@ -50,6 +50,15 @@ public sealed class AdamWKernelTests
         Assert.AreEqual(37.0 * 38 * 75 / 6, AdamWKernel.SumOfSquares(Enumerable.Range(1, 37).Select(i => (float)i).ToArray()));
 
     [TestMethod]
+    public void SumOfSquares_SquaresInFloat64()
+    {
+        // (1 + 2⁻¹²)² = 1 + 2⁻¹¹ + 2⁻²⁴: a float32 square drops the 2⁻²⁴ (24-bit significand), a float64 one keeps it.
+        float x = 1f + MathF.Pow(2, -12);
+        double exact = 37 * (1 + Math.Pow(2, -11) + Math.Pow(2, -24));
+        Assert.AreEqual(exact, AdamWKernel.SumOfSquares(Enumerable.Repeat(x, 37).ToArray()), 1e-12 * exact);
+    }
+
+    [TestMethod]
     [DataRow(1f, null, DisplayName = "no clipping, decay")]
     [DataRow(3f, 1f, DisplayName = "clipping active, decay")]
     public void Update_ThreeSteps_MatchesTheReferenceAndTheOptimizerGraph(float gradScale, float? maxGradNorm)
@@ -72,9 +81,12 @@ public sealed class AdamWKernelTests
             foreach (var p in Parameters)
                 AdamWKernel.Update(kernel[p.Name].P, grads[p.Name], kernel[p.Name].M, kernel[p.Name].V, scalars, AdamWGraph.AppliesWeightDecay(p));
             Assert.AreEqual(reference.Step(grads, LearningRates[t - 1], t), norm, 1e-5, $"norm at step {t}");
+            var before = graphState.ToDictionary(kv => kv.Key, kv => (P: (float[])kv.Value.P.Clone(), M: (float[])kv.Value.M.Clone(),
+                V: (float[])kv.Value.V.Clone()));
             float graphNorm = RunGraph(graph, graphState, grads, LearningRates[t - 1], t);
             Assert.AreEqual(graphNorm, norm, 1e-6 * norm, $"graph norm at step {t}");
             foreach (var p in Parameters) AssertState(p.Name, t, kernel[p.Name], reference, graphState[p.Name]);
+            AssertSameBitsAsGraphGivenItsNorm(options, LearningRates[t - 1], t, graphNorm, before, grads, graphState);
         }
     }
 
@@ -117,6 +129,25 @@ public sealed class AdamWKernelTests
             Assert.AreEqual(graph.P[i], kernel.P[i], 1e-6 + 1e-6 * Math.Abs(graph.P[i]), $"{name}[{i}] vs graph at step {t}");
             Assert.AreEqual(graph.M[i], kernel.M[i], 1e-7 + 1e-6 * Math.Abs(graph.M[i]), $"m of {name}[{i}] vs graph at step {t}");
             Assert.AreEqual(graph.V[i], kernel.V[i], 1e-9 + 1e-6 * Math.Abs(graph.V[i]), $"v of {name}[{i}] vs graph at step {t}");
+        }
+    }
+
+    /// <summary>
+    /// With the graph's own norm, the kernel's update of the graph's state before the step is the graph's, bit for bit: the same
+    /// scalars (float64, then float32) and the same float32 operations in the same order.
+    /// </summary>
+    private static void AssertSameBitsAsGraphGivenItsNorm(AdamWOptions options, float lr, int t, float graphNorm,
+        Dictionary<string, (float[] P, float[] M, float[] V)> before, Dictionary<string, float[]> grads,
+        Dictionary<string, (float[] P, float[] M, float[] V)> graphAfter)
+    {
+        var scalars = AdamWKernel.Scalars(options, lr, t, graphNorm);
+        foreach (var p in Parameters)
+        {
+            var (pp, m, v) = before[p.Name];
+            AdamWKernel.Update(pp, grads[p.Name], m, v, scalars, AdamWGraph.AppliesWeightDecay(p));
+            CollectionAssert.AreEqual(graphAfter[p.Name].P, pp, $"{p.Name} at step {t}, bits");
+            CollectionAssert.AreEqual(graphAfter[p.Name].M, m, $"m of {p.Name} at step {t}, bits");
+            CollectionAssert.AreEqual(graphAfter[p.Name].V, v, $"v of {p.Name} at step {t}, bits");
         }
     }
 
