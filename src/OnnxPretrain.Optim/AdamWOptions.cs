@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace OnnxPretrain.Optim;
 
@@ -45,6 +46,38 @@ public sealed record AdamWOptions
         if (MaxGradNorm is { } max && (!(max > 0) || float.IsInfinity(max)))
             throw Invalid(nameof(MaxGradNorm), max, "must be a finite number > 0, or null to disable clipping");
         return this;
+    }
+
+    /// <summary>The manifest's <c>optimizer</c> entry: <c>type</c> "AdamW", <c>beta1</c>, <c>beta2</c>, <c>epsilon</c>,
+    /// <c>weight_decay</c>, <c>max_grad_norm</c> (null when clipping is off).</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["type"] = "AdamW", ["beta1"] = Beta1, ["beta2"] = Beta2, ["epsilon"] = Epsilon, ["weight_decay"] = WeightDecay,
+        ["max_grad_norm"] = MaxGradNorm,
+    };
+
+    /// <summary>Reads a <see cref="ToJson"/> entry back; <paramref name="where"/> names it in errors (file and field).</summary>
+    /// <exception cref="InvalidDataException">The type is not AdamW, a value is missing or not a number, or a value is out of
+    /// range; the message names the field and the value.</exception>
+    public static AdamWOptions FromJson(JsonObject o, string where)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (o["type"] is not JsonValue type || !type.TryGetValue<string>(out var name) || name != "AdamW")
+            throw new InvalidDataException($"{where}.type is {o["type"]?.ToJsonString() ?? "missing"}; expected \"AdamW\".");
+        float Field(string key) => o[key] is JsonValue v && v.TryGetValue<float>(out var f) ? f
+            : throw new InvalidDataException($"{where}.{key} is {o[key]?.ToJsonString() ?? "missing"}; expected a number.");
+        try
+        {
+            return new AdamWOptions
+            {
+                Beta1 = Field("beta1"), Beta2 = Field("beta2"), Epsilon = Field("epsilon"), WeightDecay = Field("weight_decay"),
+                MaxGradNorm = o["max_grad_norm"] is null ? null : Field("max_grad_norm"),
+            }.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{where}: {e.Message}", e);
+        }
     }
 
     private static void RequireBeta(string field, float value)

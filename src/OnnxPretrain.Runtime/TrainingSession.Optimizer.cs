@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.ML.OnnxRuntime;
 using OnnxPretrain.Onnx;
 using OnnxPretrain.Optim;
@@ -98,24 +97,14 @@ public sealed partial class TrainingSession
     {
         if (config.Device != ExecutionDevice.Cpu || config.OptimizerGraph) return null;
         if (manifest.TrainableParameters.Any(p => p.Dtype != DataType.Float)) return null;
-        var o = manifest.Optimizer;
-        string where = $"manifest '{Path.Combine(dir, ArtifactManifest.FileName)}', field optimizer", hint = " Rebuild the artifacts, " +
-            "or set SessionConfig.OptimizerGraph to step with optimizer_model.onnx.";
-        if (o["type"] is not JsonValue type || !type.TryGetValue<string>(out var name) || name != "AdamW")
-            throw new InvalidDataException($"{where}.type is {o["type"]?.ToJsonString() ?? "missing"}; expected \"AdamW\".{hint}");
-        float Field(string key) => o[key] is JsonValue v && v.TryGetValue<float>(out var f) ? f
-            : throw new InvalidDataException($"{where}.{key} is {o[key]?.ToJsonString() ?? "missing"}; expected a number.{hint}");
         try
         {
-            return new AdamWOptions
-            {
-                Beta1 = Field("beta1"), Beta2 = Field("beta2"), Epsilon = Field("epsilon"), WeightDecay = Field("weight_decay"),
-                MaxGradNorm = o["max_grad_norm"] is null ? null : Field("max_grad_norm"),
-            }.Validate();
+            return AdamWOptions.FromJson(manifest.Optimizer, $"manifest '{Path.Combine(dir, ArtifactManifest.FileName)}', field optimizer");
         }
-        catch (ArgumentException e)
+        catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{where}: {e.Message}", e);
+            throw new InvalidDataException(e.Message + " Rebuild the artifacts, or set SessionConfig.OptimizerGraph to step with " +
+                "optimizer_model.onnx.", e);
         }
     }
 

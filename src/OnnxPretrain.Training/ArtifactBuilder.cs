@@ -57,11 +57,7 @@ public static class ArtifactBuilder
         TrainingModel = Io(TrainingModelFile, train),
         EvalModel = Io(EvalModelFile, eval),
         OptimizerModel = Io(OptimizerModelFile, opt),
-        Optimizer = new JsonObject
-        {
-            ["type"] = "AdamW", ["beta1"] = o.Beta1, ["beta2"] = o.Beta2, ["epsilon"] = o.Epsilon,
-            ["weight_decay"] = o.WeightDecay, ["max_grad_norm"] = o.MaxGradNorm,
-        },
+        Optimizer = o.ToJson(),
         Versions = new Dictionary<string, string>
         {
             ["onnxpretrain"] = typeof(ArtifactBuilder).Assembly.GetName().Version?.ToString() ?? "0",

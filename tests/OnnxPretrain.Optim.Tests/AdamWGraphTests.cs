@@ -125,6 +125,17 @@ public sealed class AdamWGraphTests
     }
 
     [TestMethod]
+    public void AdamWOptions_ToJsonThenFromJson_RoundTrips()
+    {
+        var options = new AdamWOptions { Beta1 = 0.8f, Beta2 = 0.99f, Epsilon = 1e-6f, WeightDecay = 0.02f, MaxGradNorm = null };
+        Assert.AreEqual(options, AdamWOptions.FromJson(options.ToJson(), "test"));
+        var json = options.ToJson();
+        json["epsilon"] = -1f;
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => AdamWOptions.FromJson(json, "manifest x, field optimizer"));
+        StringAssert.Contains(e.Message, "Epsilon");
+    }
+
+    [TestMethod]
     public void AdamWOptions_InvalidField_ThrowsNamingFieldAndValue()
     {
         var cases = new (AdamWOptions Options, string Field, float Value)[]
