@@ -134,11 +134,13 @@ public static partial class Pretraining
     /// When <paramref name="expected"/> is given and the source folder has a BERT/ELECTRA <c>config.json</c> (an import),
     /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too. When
     /// <paramref name="seq2seq"/> is given and the source is a BERT encoder, the encoder-decoder is warm-started from it
-    /// (<see cref="Import.Bert2Bert"/>: BERT2BERT).
+    /// (<see cref="Import.Bert2Bert"/>: BERT2BERT), its cross-attention as <paramref name="crossAttention"/> says
+    /// (<c>training.warm_start_cross_attention</c>).
     /// </summary>
     /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config
     /// value differs (names the key and both values).</exception>
-    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqConfig? seq2seq = null)
+    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqConfig? seq2seq = null,
+        string crossAttention = "random")
     {
         if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
@@ -152,8 +154,9 @@ public static partial class Pretraining
                 seq2seq, file);
             else log.WriteLine($"warning: no config.json beside {file}: the BERT2BERT warm start checks weight shapes only (not heads, " +
                 "activation or layer_norm_eps).");
-            donor = Import.Bert2Bert.Map(donor, model.Tensors);
-            log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention new.");
+            donor = Import.Bert2Bert.Map(donor, model.Tensors, crossAttention);
+            log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention " +
+                (crossAttention == "random" ? "new." : "from each layer's self-attention."));
         }
         donor = ResizeTypeTables(donor, model.Tensors, log);
         bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);

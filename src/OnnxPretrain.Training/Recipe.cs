@@ -109,6 +109,13 @@ public sealed record TrainingConfig
     /// </summary>
     public string? InitFrom { get; init; }
 
+    /// <summary>
+    /// When <see cref="InitFrom"/> warm-starts an encoder-decoder from a BERT encoder (BERT2BERT): the decoder's
+    /// cross-attention starts <c>"random"</c> (fresh, as Rothe et al. 2020) or as a copy of the same layer's
+    /// <c>"self_attention"</c>. Ignored otherwise.
+    /// </summary>
+    public string WarmStartCrossAttention { get; init; } = "random";
+
     /// <summary>Seed of initialisation, data order and masking.</summary>
     public long Seed { get; init; } = 42;
 
@@ -127,6 +134,9 @@ public sealed record TrainingConfig
             $"({CheckpointEvery}) must be >= 0.");
         if (EvalBatches <= 0) throw new ArgumentException($"{path}.eval_batches ({EvalBatches}) must be > 0.");
         if (KeepCheckpoints <= 0) throw new ArgumentException($"{path}.keep_checkpoints ({KeepCheckpoints}) must be > 0.");
+        if (!Import.Bert2Bert.CrossAttentionInits.Contains(WarmStartCrossAttention))
+            throw new ArgumentException($"{path}.warm_start_cross_attention is '{WarmStartCrossAttention}'; expected " +
+                $"{string.Join(" or ", Import.Bert2Bert.CrossAttentionInits)}.");
         return this;
     }
 }

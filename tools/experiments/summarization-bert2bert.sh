@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # BERT2BERT on AESLC (issue 20): an encoder-decoder of all-MiniLM-L6-v2's shape (models/minilm2minilm-gsg.json), fine-tuned
 # from (a) random init, (b) the warm start from MiniLM (--init minilm), (c) the warm start + GSG and (d) the warm start +
-# span corruption, both pre-trained STEPS steps of 16 documents on the default corpus (same budget). Lead-1 beside them.
+# span corruption, both pre-trained STEPS steps of 16 documents on the default corpus (same budget), and (e) "warmself": the
+# warm start with each decoder layer's cross-attention copied from its self-attention (training.warm_start_cross_attention).
+# Lead-1 beside them.
 # Every row has the same fine-tuning: EPOCHS passes over the first LIMIT training examples (0 = all 14,436), 16 examples
 # per step, peak lr LR (10% warmup, linear decay), sources cut to SRCLEN tokens and targets to TGTLEN (pre-training
 # sources to SRCLEN too, targets to the recipe's 64); test
@@ -9,23 +11,28 @@
 # when that exists, so the script resumes where it stopped. The table (tools/experiments/summarization-bert2bert-table.sh)
 # gives ROUGE mean ± std over seeds, the share of distinct test predictions and a few examples beside their references.
 # Usage: bash tools/experiments/summarization-bert2bert.sh [out dir]
-#   env: ROWS ("random warm gsg spancorrupt"), SEEDS ("1 2 3"), STEPS (300), EPOCHS (1), LIMIT (2000), LR (1e-4),
+#   env: ROWS ("random warm gsg spancorrupt warmself"), SEEDS ("1 2 3"), STEPS (300), EPOCHS (1), LIMIT (2000), LR (1e-4),
 #        SRCLEN (256), TGTLEN (64), MAXSRC (256), NOREPEAT (0),
-#        BEAM (1: also time greedy and beam 4 generation on the first seed's warm-start model)
+#        BEAM (1: also time greedy and beam 4 generation on the first seed's warmself model)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=$(realpath -m "${1:-artifacts/experiments/summarization-bert2bert}")
 DATA=$(realpath ../shared/data/summarization/aeslc)
-ROWS=${ROWS:-random warm gsg spancorrupt}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}; LIMIT=${LIMIT:-2000}
+ROWS=${ROWS:-random warm gsg spancorrupt warmself}; SEEDS=${SEEDS:-1 2 3}; STEPS=${STEPS:-300}; EPOCHS=${EPOCHS:-1}; LIMIT=${LIMIT:-2000}
 LR=${LR:-1e-4}; MAXSRC=${MAXSRC:-256}; NOREPEAT=${NOREPEAT:-0}; BEAM=${BEAM:-1}; SRCLEN=${SRCLEN:-256}; TGTLEN=${TGTLEN:-64}
 mkdir -p "$OUT/recipes"
 source tools/experiments/lib.sh
 built_cli
-# recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them, sources cut to SRCLEN.
-recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" > "$OUT/recipes/$1.json"; }
-# The fine-tuning recipe (the same for every row): sources cut to SRCLEN, targets to TGTLEN.
+# recipe NAME: a copy of models/NAME.json with STEPS steps and the schedule scaled to them, sources cut to SRCLEN, the
+# cross-attention fresh (rows c and d: Rothe et al.'s warm start).
+# cross: the warm start's cross-attention init (training.warm_start_cross_attention) set in the recipe on stdin.
+cross() { sed "s/\"warm_start_cross_attention\": \"[a-z_]*\"/\"warm_start_cross_attention\": \"$1\"/"; }
+recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" | cross random \
+  > "$OUT/recipes/$1.json"; }
+# The fine-tuning recipe (the same for every row but warmself's cross-attention init): sources cut to SRCLEN, targets to TGTLEN.
 sed -e "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" -e "s/\"max_target_length\": [0-9]*/\"max_target_length\": $TGTLEN/" \
-  models/minilm2minilm-gsg.json > "$OUT/recipes/finetune.json"
+  models/minilm2minilm-gsg.json | cross random > "$OUT/recipes/finetune.json"
+cross self_attention < "$OUT/recipes/finetune.json" > "$OUT/recipes/finetune-warmself.json"
 has() { [[ " $ROWS " == *" $1 "* ]]; }
 
 timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"
@@ -36,16 +43,18 @@ for o in gsg spancorrupt; do
 done
 for seed in $SEEDS; do
   for row in $ROWS; do
-    case $row in random) init=();; warm) init=(--init minilm);; *) init=(--init "$OUT/pretrain-$row/checkpoint-$STEPS");; esac
-    timed ft-$row-$seed $CLI finetune summarization --recipe "$OUT/recipes/finetune.json" --data "$DATA" "${init[@]}" \
+    ftrecipe=finetune
+    case $row in random) init=();; warm) init=(--init minilm);; warmself) init=(--init minilm); ftrecipe=finetune-warmself;;
+      *) init=(--init "$OUT/pretrain-$row/checkpoint-$STEPS");; esac
+    timed ft-$row-$seed $CLI finetune summarization --recipe "$OUT/recipes/$ftrecipe.json" --data "$DATA" "${init[@]}" \
       --epochs "$EPOCHS" --train-limit "$LIMIT" --batch 16 --lr "$LR" --max-source-length "$MAXSRC" --max-new-tokens 32 \
       --no-repeat-ngram-size "$NOREPEAT" --seed "$seed" --threads 2 --out "$OUT/ft-$row-$seed"
   done
 done
 first=${SEEDS%% *}
-if [ "$BEAM" = 1 ] && [ -d "$OUT/ft-warm-$first/export" ]; then
+if [ "$BEAM" = 1 ] && [ -d "$OUT/ft-warmself-$first/export" ]; then
   for b in 1 4; do
-    timed speed-beam$b $CLI evaluate summarization --data "$DATA" --split test --model "$OUT/ft-warm-$first/export" --num-beams $b \
+    timed speed-beam$b $CLI evaluate summarization --data "$DATA" --split test --model "$OUT/ft-warmself-$first/export" --num-beams $b \
       --max-new-tokens 32 --max-source-length "$MAXSRC" --no-repeat-ngram-size "$NOREPEAT" --threads 2 --out "$OUT/speed-beam$b"
   done
 fi

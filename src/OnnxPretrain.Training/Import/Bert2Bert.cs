@@ -16,8 +16,11 @@ namespace OnnxPretrain.Training.Import;
 /// <c>attention.self.{query,key,value}</c>, <c>out_proj</c> from <c>attention.output.dense</c>,
 /// <c>self_attn_layer_norm</c> from <c>attention.output.LayerNorm</c>, <c>fc1</c>/<c>fc2</c> from
 /// <c>intermediate.dense</c>/<c>output.dense</c>, <c>final_layer_norm</c> from <c>output.LayerNorm</c>;</item>
-/// <item>the decoder's cross-attention (<c>encoder_attn.*</c>, <c>encoder_attn_layer_norm</c>) has no counterpart and
-/// keeps the recipe's fresh initialisation (weights N(0, init_std²) truncated at 2σ, biases 0, LayerNorm 1 and 0).</item>
+/// <item>the decoder's cross-attention (<c>encoder_attn.*</c>, <c>encoder_attn_layer_norm</c>) has no counterpart in BERT:
+/// with <c>training.warm_start_cross_attention</c> <c>"random"</c> (the default, as Rothe et al.) it keeps the recipe's fresh
+/// initialisation (weights N(0, init_std²) truncated at 2σ, biases 0, LayerNorm 1 and 0); with <c>"self_attention"</c> it
+/// starts as a copy of the same BERT layer's self-attention (query, key, value, output and its LayerNorm), so it attends
+/// over the source from the first step.</item>
 /// </list>
 /// BERT's pooler and MLM head are not used. The recipe must describe the same network: d_model, heads, FFN size,
 /// activation and <c>layer_norm_eps</c> equal to BERT's, <c>scale_embedding</c> off, at most as many layers per stack as
@@ -26,6 +29,9 @@ namespace OnnxPretrain.Training.Import;
 public static class Bert2Bert
 {
     private const string Prefix = "bert.";
+
+    /// <summary>The values of <c>training.warm_start_cross_attention</c>: fresh weights, or copies of BERT's self-attention.</summary>
+    public static readonly IReadOnlyList<string> CrossAttentionInits = ["random", "self_attention"];
 
     /// <summary>True when <paramref name="tensors"/> is a BERT encoder checkpoint (our names).</summary>
     public static bool IsBertEncoder(IReadOnlyDictionary<string, TensorData> tensors) =>
@@ -37,9 +43,13 @@ public static class Bert2Bert
     /// </summary>
     /// <param name="bert">The encoder checkpoint (<c>bert.*</c> names).</param>
     /// <param name="target">The encoder-decoder's parameters (names and shapes).</param>
+    /// <param name="crossAttention">One of <see cref="CrossAttentionInits"/>.</param>
     /// <exception cref="InvalidDataException">A BERT tensor the map needs is missing (names it).</exception>
-    public static Dictionary<string, TensorData> Map(IReadOnlyDictionary<string, TensorData> bert, IReadOnlyDictionary<string, TensorData> target)
+    public static Dictionary<string, TensorData> Map(IReadOnlyDictionary<string, TensorData> bert, IReadOnlyDictionary<string, TensorData> target,
+        string crossAttention = "random")
     {
+        if (!CrossAttentionInits.Contains(crossAttention))
+            throw new ArgumentException($"The cross-attention init is '{crossAttention}'; expected {string.Join(" or ", CrossAttentionInits)}.");
         TensorData Get(string name) => bert.TryGetValue(Prefix + name, out var t) ? t
             : throw new InvalidDataException($"The BERT checkpoint has no '{Prefix}{name}', which the warm start of the encoder-decoder needs.");
         var mapped = new Dictionary<string, TensorData> { [Seq2Seq.SharedWeight] = Get("embeddings.word_embeddings.weight") };
@@ -50,7 +60,7 @@ public static class Bert2Bert
                 Get("embeddings.token_type_embeddings.weight"), shape.Shape);
             foreach (var p in new[] { "weight", "bias" }) mapped[$"model.{stack}.layernorm_embedding.{p}"] = Get($"embeddings.LayerNorm.{p}");
             for (int i = 0; target.ContainsKey($"model.{stack}.layers.{i}.fc1.weight"); i++)
-                foreach (var (ours, theirs) in LayerNames)
+                foreach (var (ours, theirs) in stack == "decoder" && crossAttention == "self_attention" ? LayerNames.Concat(CrossFromSelf) : LayerNames)
                     foreach (var p in new[] { "weight", "bias" }) mapped[$"model.{stack}.layers.{i}.{ours}.{p}"] = Get($"encoder.layer.{i}.{theirs}.{p}");
         }
         return mapped;
@@ -61,6 +71,13 @@ public static class Bert2Bert
         ("self_attn.q_proj", "attention.self.query"), ("self_attn.k_proj", "attention.self.key"), ("self_attn.v_proj", "attention.self.value"),
         ("self_attn.out_proj", "attention.output.dense"), ("self_attn_layer_norm", "attention.output.LayerNorm"),
         ("fc1", "intermediate.dense"), ("fc2", "output.dense"), ("final_layer_norm", "output.LayerNorm"),
+    ];
+
+    /// <summary>The decoder's cross-attention as a copy of the layer's self-attention (<c>"self_attention"</c>).</summary>
+    private static readonly (string Ours, string Theirs)[] CrossFromSelf =
+    [
+        ("encoder_attn.q_proj", "attention.self.query"), ("encoder_attn.k_proj", "attention.self.key"), ("encoder_attn.v_proj", "attention.self.value"),
+        ("encoder_attn.out_proj", "attention.output.dense"), ("encoder_attn_layer_norm", "attention.output.LayerNorm"),
     ];
 
     /// <summary>The (P + 2, d) table: row 2 + i = BERT position i + token type 0 for i &lt; min(P, BERT's rows); other rows 0.</summary>

@@ -95,4 +95,25 @@ public sealed class Bert2BertTests
         StringAssert.Contains(e.Message, "model.decoder_layers is 7, more than BERT's 6");
         StringAssert.Contains(e.Message, "model.max_position_embeddings is 1024, more than BERT's 512");
     }
+
+    [TestMethod]
+    public void InitFrom_SelfAttentionCrossAttention_CopiesEachLayersSelfAttentionIntoItsCrossAttention()
+    {
+        var recipe = Recipe();
+        var dir = Directory.CreateTempSubdirectory("onnxpretrain-bert2bert-cross-").FullName;
+        Pretraining.BuildSeq2SeqArtifacts(recipe, Pretraining.Seq2SeqSpecials(TextTokenizer.CreateBert(_source.Vocab)), dir, TextWriter.Null);
+        var log = new StringWriter();
+        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe.Model, crossAttention: "self_attention");
+        StringAssert.Contains(log.ToString(), "cross-attention from each layer's self-attention");
+        StringAssert.Contains(log.ToString(), "loaded 259 parameters");
+        var weights = Checkpoint.LoadWeights(Path.Combine(dir, "checkpoint")).Tensors;
+        var bert = Safetensors.Read(Path.Combine(_checkpoint, Checkpoint.ModelFile)).Tensors;
+        foreach (var (ours, theirs) in new[] { ("encoder_attn.q_proj.weight", "attention.self.query.weight"),
+            ("encoder_attn.k_proj.bias", "attention.self.key.bias"), ("encoder_attn.v_proj.weight", "attention.self.value.weight"),
+            ("encoder_attn.out_proj.weight", "attention.output.dense.weight"), ("encoder_attn_layer_norm.weight", "attention.output.LayerNorm.weight") })
+            CollectionAssert.AreEqual(bert[$"bert.encoder.layer.3.{theirs}"].AsFloats(), weights[$"model.decoder.layers.3.{ours}"].AsFloats(), ours);
+
+        var e = Assert.ThrowsExactly<ArgumentException>(() => (recipe.Training with { WarmStartCrossAttention = "selfattention" }).Validate());
+        StringAssert.Contains(e.Message, "training.warm_start_cross_attention is 'selfattention'; expected random or self_attention");
+    }
 }
