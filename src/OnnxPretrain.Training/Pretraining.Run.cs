@@ -139,8 +139,10 @@ public static partial class Pretraining
     /// </summary>
     /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config
     /// value differs (names the key and both values).</exception>
+    /// <exception cref="ArgumentException"><paramref name="crossAttention"/> is not a value of
+    /// <see cref="Import.Bert2Bert.CrossAttentionInits"/>.</exception>
     public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqConfig? seq2seq = null,
-        string crossAttention = "random")
+        string crossAttention = Import.Bert2Bert.RandomCrossAttention)
     {
         if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
@@ -156,7 +158,7 @@ public static partial class Pretraining
                 "activation or layer_norm_eps).");
             donor = Import.Bert2Bert.Map(donor, model.Tensors, crossAttention);
             log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention " +
-                (crossAttention == "random" ? "new." : "from each layer's self-attention."));
+                (crossAttention == Import.Bert2Bert.SelfCrossAttention ? "from each layer's self-attention." : "new."));
         }
         donor = ResizeTypeTables(donor, model.Tensors, log);
         bool Fits(string name) => donor[name].Type == model.Tensors[name].Type && donor[name].Shape.SequenceEqual(model.Tensors[name].Shape);

@@ -114,7 +114,7 @@ public sealed record TrainingConfig
     /// cross-attention starts <c>"random"</c> (fresh, as Rothe et al. 2020) or as a copy of the same layer's
     /// <c>"self_attention"</c>. Ignored otherwise.
     /// </summary>
-    public string WarmStartCrossAttention { get; init; } = "random";
+    public string WarmStartCrossAttention { get; init; } = Import.Bert2Bert.RandomCrossAttention;
 
     /// <summary>Seed of initialisation, data order and masking.</summary>
     public long Seed { get; init; } = 42;
@@ -135,7 +135,7 @@ public sealed record TrainingConfig
         if (EvalBatches <= 0) throw new ArgumentException($"{path}.eval_batches ({EvalBatches}) must be > 0.");
         if (KeepCheckpoints <= 0) throw new ArgumentException($"{path}.keep_checkpoints ({KeepCheckpoints}) must be > 0.");
         if (!Import.Bert2Bert.CrossAttentionInits.Contains(WarmStartCrossAttention))
-            throw new ArgumentException($"{path}.warm_start_cross_attention is '{WarmStartCrossAttention}'; expected " +
+            throw new ArgumentException($"{path}.warm_start_cross_attention is '{WarmStartCrossAttention ?? "null"}'; expected " +
                 $"{string.Join(" or ", Import.Bert2Bert.CrossAttentionInits)}.");
         return this;
     }

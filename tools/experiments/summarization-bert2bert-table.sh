@@ -20,8 +20,8 @@ for row in random warm gsg spancorrupt warmself; do
       + [\$shares, (\$all | map(.fine_tuning.seconds) | add / length | round | tostring)] | \"| \" + join(\" | \") + \" |\"" "${files[@]}"
 done
 for b in 1 4; do
-  [ -f "$OUT/speed-beam$b.json" ] && jq -r --arg b "$b" \
-    '"beams \($b): \(.generation.tokens_per_s) tokens/s, \(.generation.examples_per_s) documents/s"' "$OUT/speed-beam$b.json"
+  [ -f "$OUT/speed-warmself-beam$b.json" ] && jq -r --arg b "$b" \
+    '"beams \($b): \(.generation.tokens_per_s) tokens/s, \(.generation.examples_per_s) documents/s"' "$OUT/speed-warmself-beam$b.json"
 done
 echo
 echo "Examples (first seed of each row; test lines 1, 101, 1001):"

@@ -10,6 +10,8 @@
 # generation greedy, sources cut to MAXSRC, at most 32 new tokens, no repeated NOREPEAT-gram (0 = off). Each run writes its JSON and is skipped
 # when that exists, so the script resumes where it stopped. The table (tools/experiments/summarization-bert2bert-table.sh)
 # gives ROUGE mean ± std over seeds, the share of distinct test predictions and a few examples beside their references.
+# The CLI is built once per out dir ($OUT/cli, lib.sh's built_cli): delete that folder when reusing an out dir made by an
+# older build (one without training.warm_start_cross_attention refuses the recipes with "unknown key").
 # Usage: bash tools/experiments/summarization-bert2bert.sh [out dir]
 #   env: ROWS ("random warm gsg spancorrupt warmself"), SEEDS ("1 2 3"), STEPS (300), EPOCHS (1), LIMIT (2000), LR (1e-4),
 #        SRCLEN (256), TGTLEN (64), MAXSRC (256), NOREPEAT (0),
@@ -33,6 +35,8 @@ recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\
 sed -e "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" -e "s/\"max_target_length\": [0-9]*/\"max_target_length\": $TGTLEN/" \
   models/minilm2minilm-gsg.json | cross random > "$OUT/recipes/finetune.json"
 cross self_attention < "$OUT/recipes/finetune.json" > "$OUT/recipes/finetune-warmself.json"
+grep -q '"warm_start_cross_attention": "self_attention"' "$OUT/recipes/finetune-warmself.json" \
+  || { echo "models/minilm2minilm-gsg.json has no training.warm_start_cross_attention to set" >&2; exit 1; }
 has() { [[ " $ROWS " == *" $1 "* ]]; }
 
 timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"
@@ -54,8 +58,8 @@ done
 first=${SEEDS%% *}
 if [ "$BEAM" = 1 ] && [ -d "$OUT/ft-warmself-$first/export" ]; then
   for b in 1 4; do
-    timed speed-beam$b $CLI evaluate summarization --data "$DATA" --split test --model "$OUT/ft-warmself-$first/export" --num-beams $b \
-      --max-new-tokens 32 --max-source-length "$MAXSRC" --no-repeat-ngram-size "$NOREPEAT" --threads 2 --out "$OUT/speed-beam$b"
+    timed speed-warmself-beam$b $CLI evaluate summarization --data "$DATA" --split test --model "$OUT/ft-warmself-$first/export" --num-beams $b \
+      --max-new-tokens 32 --max-source-length "$MAXSRC" --no-repeat-ngram-size "$NOREPEAT" --threads 2 --out "$OUT/speed-warmself-beam$b"
   done
 fi
 bash tools/experiments/summarization-bert2bert-table.sh "$OUT" | tee "$OUT/table.md"

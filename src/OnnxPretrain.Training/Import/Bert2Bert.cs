@@ -30,8 +30,14 @@ public static class Bert2Bert
 {
     private const string Prefix = "bert.";
 
-    /// <summary>The values of <c>training.warm_start_cross_attention</c>: fresh weights, or copies of BERT's self-attention.</summary>
-    public static readonly IReadOnlyList<string> CrossAttentionInits = ["random", "self_attention"];
+    /// <summary><c>training.warm_start_cross_attention</c>: fresh weights (the default, as Rothe et al.).</summary>
+    public const string RandomCrossAttention = "random";
+
+    /// <summary><c>training.warm_start_cross_attention</c>: copies of the same BERT layer's self-attention.</summary>
+    public const string SelfCrossAttention = "self_attention";
+
+    /// <summary>The values of <c>training.warm_start_cross_attention</c>.</summary>
+    public static readonly IReadOnlyList<string> CrossAttentionInits = [RandomCrossAttention, SelfCrossAttention];
 
     /// <summary>True when <paramref name="tensors"/> is a BERT encoder checkpoint (our names).</summary>
     public static bool IsBertEncoder(IReadOnlyDictionary<string, TensorData> tensors) =>
@@ -39,14 +45,16 @@ public static class Bert2Bert
 
     /// <summary>
     /// BERT's tensors under the encoder-decoder's names, for every target parameter that has a counterpart; the caller
-    /// loads those whose shapes fit and keeps the rest (the cross-attention) fresh.
+    /// loads those whose shapes fit and keeps the rest fresh (the cross-attention, unless <paramref name="crossAttention"/> is
+    /// <see cref="SelfCrossAttention"/>).
     /// </summary>
     /// <param name="bert">The encoder checkpoint (<c>bert.*</c> names).</param>
     /// <param name="target">The encoder-decoder's parameters (names and shapes).</param>
     /// <param name="crossAttention">One of <see cref="CrossAttentionInits"/>.</param>
     /// <exception cref="InvalidDataException">A BERT tensor the map needs is missing (names it).</exception>
+    /// <exception cref="ArgumentException"><paramref name="crossAttention"/> is not one of <see cref="CrossAttentionInits"/>.</exception>
     public static Dictionary<string, TensorData> Map(IReadOnlyDictionary<string, TensorData> bert, IReadOnlyDictionary<string, TensorData> target,
-        string crossAttention = "random")
+        string crossAttention)
     {
         if (!CrossAttentionInits.Contains(crossAttention))
             throw new ArgumentException($"The cross-attention init is '{crossAttention}'; expected {string.Join(" or ", CrossAttentionInits)}.");
@@ -60,7 +68,7 @@ public static class Bert2Bert
                 Get("embeddings.token_type_embeddings.weight"), shape.Shape);
             foreach (var p in new[] { "weight", "bias" }) mapped[$"model.{stack}.layernorm_embedding.{p}"] = Get($"embeddings.LayerNorm.{p}");
             for (int i = 0; target.ContainsKey($"model.{stack}.layers.{i}.fc1.weight"); i++)
-                foreach (var (ours, theirs) in stack == "decoder" && crossAttention == "self_attention" ? LayerNames.Concat(CrossFromSelf) : LayerNames)
+                foreach (var (ours, theirs) in stack == "decoder" && crossAttention == SelfCrossAttention ? LayerNames.Concat(CrossFromSelf) : LayerNames)
                     foreach (var p in new[] { "weight", "bias" }) mapped[$"model.{stack}.layers.{i}.{ours}.{p}"] = Get($"encoder.layer.{i}.{theirs}.{p}");
         }
         return mapped;

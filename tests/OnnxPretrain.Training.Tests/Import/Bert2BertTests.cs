@@ -42,7 +42,7 @@ public sealed class Bert2BertTests
         var c = Recipe().Model;
         var graph = Seq2SeqExport.EncoderGraph(c);
         var target = graph.Parameters.ToDictionary(p => p.Value.Name, p => p.Initial);
-        var mapped = Bert2Bert.Map(Safetensors.Read(Path.Combine(_checkpoint, Checkpoint.ModelFile)).Tensors, target);
+        var mapped = Bert2Bert.Map(Safetensors.Read(Path.Combine(_checkpoint, Checkpoint.ModelFile)).Tensors, target, Bert2Bert.SelfCrossAttention);
         CollectionAssert.IsSubsetOf(target.Keys.ToArray(), mapped.Keys.ToArray(), "every encoder parameter has a BERT counterpart");
         var path = Path.Combine(Directory.CreateTempSubdirectory("onnxpretrain-bert2bert-").FullName, "encoder.onnx");
         ModelWriter.Save(graph, path, ParameterLayout.AsInitializers, mapped);
@@ -100,20 +100,29 @@ public sealed class Bert2BertTests
     public void InitFrom_SelfAttentionCrossAttention_CopiesEachLayersSelfAttentionIntoItsCrossAttention()
     {
         var recipe = Recipe();
+        Assert.AreEqual(Bert2Bert.SelfCrossAttention, recipe.Training.WarmStartCrossAttention, "the minilm2minilm recipes ask for it");
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-bert2bert-cross-").FullName;
         Pretraining.BuildSeq2SeqArtifacts(recipe, Pretraining.Seq2SeqSpecials(TextTokenizer.CreateBert(_source.Vocab)), dir, TextWriter.Null);
         var log = new StringWriter();
-        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe.Model, crossAttention: "self_attention");
+        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe.Model, crossAttention: recipe.Training.WarmStartCrossAttention);
         StringAssert.Contains(log.ToString(), "cross-attention from each layer's self-attention");
         StringAssert.Contains(log.ToString(), "loaded 259 parameters");
         var weights = Checkpoint.LoadWeights(Path.Combine(dir, "checkpoint")).Tensors;
         var bert = Safetensors.Read(Path.Combine(_checkpoint, Checkpoint.ModelFile)).Tensors;
-        foreach (var (ours, theirs) in new[] { ("encoder_attn.q_proj.weight", "attention.self.query.weight"),
-            ("encoder_attn.k_proj.bias", "attention.self.key.bias"), ("encoder_attn.v_proj.weight", "attention.self.value.weight"),
-            ("encoder_attn.out_proj.weight", "attention.output.dense.weight"), ("encoder_attn_layer_norm.weight", "attention.output.LayerNorm.weight") })
-            CollectionAssert.AreEqual(bert[$"bert.encoder.layer.3.{theirs}"].AsFloats(), weights[$"model.decoder.layers.3.{ours}"].AsFloats(), ours);
+        (string Ours, string Theirs)[] pairs = [("encoder_attn.q_proj", "attention.self.query"), ("encoder_attn.k_proj", "attention.self.key"),
+            ("encoder_attn.v_proj", "attention.self.value"), ("encoder_attn.out_proj", "attention.output.dense"),
+            ("encoder_attn_layer_norm", "attention.output.LayerNorm")];
+        for (int i = 0; i < recipe.Model.DecoderLayers; i++)
+            foreach (var (ours, theirs) in pairs)
+                foreach (var p in new[] { "weight", "bias" })
+                    CollectionAssert.AreEqual(bert[$"bert.encoder.layer.{i}.{theirs}.{p}"].AsFloats(),
+                        weights[$"model.decoder.layers.{i}.{ours}.{p}"].AsFloats(), $"decoder layer {i} {ours}.{p}");
+    }
 
-        var e = Assert.ThrowsExactly<ArgumentException>(() => (recipe.Training with { WarmStartCrossAttention = "selfattention" }).Validate());
+    [TestMethod]
+    public void Validate_UnknownCrossAttentionInit_NamesTheKeyTheValueAndTheChoices()
+    {
+        var e = Assert.ThrowsExactly<ArgumentException>(() => (Recipe().Training with { WarmStartCrossAttention = "selfattention" }).Validate());
         StringAssert.Contains(e.Message, "training.warm_start_cross_attention is 'selfattention'; expected random or self_attention");
     }
 }
