@@ -50,8 +50,7 @@ public static class FineTuneSummarization
             },
         };
         Pretraining.BuildSeq2SeqArtifacts(recipe.Validate(), specials, o.RunDir, log, task: "summary");
-        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log, seq2seq: recipe.Model,
-            crossAttention: recipe.Training.WarmStartCrossAttention);
+        if (o.Init is not null) Pretraining.InitFrom(Path.Combine(o.RunDir, "checkpoint"), o.Init, log, seq2seq: recipe);
         log.WriteLine($"Fine-tuning on {train.Count:N0} examples for {o.Epochs} epoch(s) = {steps:N0} steps of {o.BatchSize}.");
         TrainSummary summary;
         using (var session = TrainingSession.Load(o.RunDir, o.Session))

@@ -133,16 +133,15 @@ public static partial class Pretraining
     /// and is reported, as <c>ignore_mismatched_sizes</c> does for heads (a 1-logit score head under a 2-class classifier).
     /// When <paramref name="expected"/> is given and the source folder has a BERT/ELECTRA <c>config.json</c> (an import),
     /// the shape values that weights cannot reveal (heads, activation, epsilon) must agree too. When
-    /// <paramref name="seq2seq"/> is given and the source is a BERT encoder, the encoder-decoder is warm-started from it
-    /// (<see cref="Import.Bert2Bert"/>: BERT2BERT), its cross-attention as <paramref name="crossAttention"/> says
-    /// (<c>training.warm_start_cross_attention</c>).
+    /// <paramref name="seq2seq"/> (the encoder-decoder's recipe) is given and the source is a BERT encoder, the
+    /// encoder-decoder is warm-started from it (<see cref="Import.Bert2Bert"/>: BERT2BERT), its cross-attention as the
+    /// recipe's <c>training.warm_start_cross_attention</c> says.
     /// </summary>
     /// <exception cref="InvalidDataException">No parameter matched, a body parameter has another shape (names both shapes), or a config
     /// value differs (names the key and both values).</exception>
-    /// <exception cref="ArgumentException"><paramref name="crossAttention"/> is not a value of
+    /// <exception cref="ArgumentException">The recipe's <c>training.warm_start_cross_attention</c> is not a value of
     /// <see cref="Import.Bert2Bert.CrossAttentionInits"/>.</exception>
-    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqConfig? seq2seq = null,
-        string crossAttention = Import.Bert2Bert.RandomCrossAttention)
+    public static void InitFrom(string checkpointDir, string source, TextWriter log, EncoderConfig? expected = null, Seq2SeqRecipe? seq2seq = null)
     {
         if (!Path.Exists(source) && Import.NamedModels.TryGet(source) is { } named) source = Import.NamedModels.EnsureCheckpoint(named, null, log);
         var file = Directory.Exists(source) ? Path.Combine(source, Checkpoint.ModelFile) : source;
@@ -153,9 +152,10 @@ public static partial class Pretraining
         if (seq2seq is not null && Import.Bert2Bert.IsBertEncoder(donor))
         {
             if (File.Exists(configJson)) Import.Bert2Bert.CheckConfig(HfEncoderConfig.FromJson(Import.HfFolderReader.ParseObject(configJson), configJson),
-                seq2seq, file);
+                seq2seq.Model, file);
             else log.WriteLine($"warning: no config.json beside {file}: the BERT2BERT warm start checks weight shapes only (not heads, " +
                 "activation or layer_norm_eps).");
+            var crossAttention = seq2seq.Training.WarmStartCrossAttention;
             donor = Import.Bert2Bert.Map(donor, model.Tensors, crossAttention);
             log.WriteLine($"BERT2BERT warm start from {file}: encoder and decoder layers from BERT's, cross-attention " +
                 (crossAttention == Import.Bert2Bert.SelfCrossAttention ? "from each layer's self-attention." : "new."));

@@ -108,7 +108,7 @@ public static partial class Pretraining
         {
             BuildSeq2SeqArtifacts(recipe, specials, o.RunDir, o.Log);
             if (recipe.Training.InitFrom is { } init) InitFrom(Path.Combine(o.RunDir, "checkpoint"), InitSource(recipe.AsDataRecipe(), init), o.Log,
-                seq2seq: recipe.Model, crossAttention: recipe.Training.WarmStartCrossAttention);
+                seq2seq: recipe);
         };
         return TrainRun(o, resumeFrom, build, recipe.Training, sources, data);
     }

@@ -72,11 +72,12 @@ public sealed class Bert2BertTests
     public void InitFrom_Seq2SeqRun_CopiesBothStacksAndReportsTheCrossAttentionAsNew()
     {
         var recipe = Recipe();
+        recipe = recipe with { Training = recipe.Training with { WarmStartCrossAttention = Bert2Bert.RandomCrossAttention } };
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-bert2bert-run-").FullName;
         var specials = Pretraining.Seq2SeqSpecials(TextTokenizer.CreateBert(_source.Vocab));
         Pretraining.BuildSeq2SeqArtifacts(recipe, specials, dir, TextWriter.Null);
         var log = new StringWriter();
-        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe.Model);
+        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe);
         var text = log.ToString();
         StringAssert.Contains(text, "BERT2BERT warm start");
         // shared tokens + 2 position tables + 2 x 2 embedding LayerNorm + (6 + 6) layers x 16 tensors = 199 loaded;
@@ -90,7 +91,7 @@ public sealed class Bert2BertTests
 
         var wrong = recipe.Model with { LayerNormEps = 1e-5f, DecoderLayers = 7, MaxPositionEmbeddings = 1024 };
         var e = Assert.ThrowsExactly<InvalidDataException>(() =>
-            Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", TextWriter.Null, seq2seq: wrong));
+            Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", TextWriter.Null, seq2seq: recipe with { Model = wrong }));
         StringAssert.Contains(e.Message, "model.layer_norm_eps is 1E-05 in the recipe but 1E-12");
         StringAssert.Contains(e.Message, "model.decoder_layers is 7, more than BERT's 6");
         StringAssert.Contains(e.Message, "model.max_position_embeddings is 1024, more than BERT's 512");
@@ -104,7 +105,7 @@ public sealed class Bert2BertTests
         var dir = Directory.CreateTempSubdirectory("onnxpretrain-bert2bert-cross-").FullName;
         Pretraining.BuildSeq2SeqArtifacts(recipe, Pretraining.Seq2SeqSpecials(TextTokenizer.CreateBert(_source.Vocab)), dir, TextWriter.Null);
         var log = new StringWriter();
-        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe.Model, crossAttention: recipe.Training.WarmStartCrossAttention);
+        Pretraining.InitFrom(Path.Combine(dir, "checkpoint"), "minilm", log, seq2seq: recipe);
         StringAssert.Contains(log.ToString(), "cross-attention from each layer's self-attention");
         StringAssert.Contains(log.ToString(), "loaded 259 parameters");
         var weights = Checkpoint.LoadWeights(Path.Combine(dir, "checkpoint")).Tensors;
