@@ -12,7 +12,7 @@ echo "|---|---|---|---|---|---|---|---|"
 [ -f "$OUT/lead.json" ] && jq -r "[.systems | to_entries[0].value.primary as \$p | $K[] | \$p[.].f1 * 10000 | round / 100 | tostring]
   | \"| Lead-1 | - | \" + join(\" | \") + \" | | |\"" "$OUT/lead.json"
 distinct() { jq -rs 'map(.prediction) | (unique | length) / length * 1000 | round / 1000' "$1"; }
-for row in random warm gsg spancorrupt warmself; do
+for row in random warm gsg spancorrupt warmself gsgself spancorruptself; do
   files=("$OUT"/ft-$row-[0-9]*.json); [ -f "${files[0]}" ] || continue
   shares=$(for f in "${files[@]}"; do distinct "${f%.json}/predictions-test.jsonl"; done | paste -sd/)
   jq -rs --arg row "$row" --arg shares "$shares" "$MS_JQ
@@ -26,7 +26,7 @@ done
 echo
 echo "Examples (first seed of each row; test lines 1, 101, 1001):"
 TEST=$(realpath ../shared/data/summarization/aeslc/test.jsonl)
-for row in random warm gsg spancorrupt warmself; do
+for row in random warm gsg spancorrupt warmself gsgself spancorruptself; do
   f=$(for d in "$OUT"/ft-$row-[0-9]*; do [ -f "$d/predictions-test.jsonl" ] && echo "$d"; done | head -n1) || true
   [ -n "$f" ] || continue
   for i in 1 101 1001; do
