@@ -35,8 +35,10 @@ recipe() { scaled_recipe "models/$1.json" "$STEPS" | sed "s/\"max_source_length\
 sed -e "s/\"max_source_length\": [0-9]*/\"max_source_length\": $SRCLEN/" -e "s/\"max_target_length\": [0-9]*/\"max_target_length\": $TGTLEN/" \
   models/minilm2minilm-gsg.json | cross random > "$OUT/recipes/finetune.json"
 cross self_attention < "$OUT/recipes/finetune.json" > "$OUT/recipes/finetune-warmself.json"
-grep -q '"warm_start_cross_attention": "self_attention"' "$OUT/recipes/finetune-warmself.json" \
-  || { echo "models/minilm2minilm-gsg.json has no training.warm_start_cross_attention to set" >&2; exit 1; }
+# landed RECIPE INIT SOURCE: fails unless cross() set INIT in RECIPE (SOURCE, the model recipe, has the key).
+landed() { grep -q "\"warm_start_cross_attention\": \"$2\"" "$1" \
+  || { echo "$3 has no training.warm_start_cross_attention to set" >&2; exit 1; }; }
+landed "$OUT/recipes/finetune-warmself.json" self_attention models/minilm2minilm-gsg.json
 has() { [[ " $ROWS " == *" $1 "* ]]; }
 
 timed lead $CLI evaluate summarization --data "$DATA" --split test --lead --out "$OUT/lead"
@@ -44,8 +46,7 @@ for o in gsg spancorrupt gsgself spancorruptself; do
   has $o || continue
   base=minilm2minilm-${o%self}; init=random; [ "$o" = "${o%self}" ] || init=self_attention
   recipe "$base" "$init" "minilm2minilm-$o"
-  grep -q "\"warm_start_cross_attention\": \"$init\"" "$OUT/recipes/minilm2minilm-$o.json" \
-    || { echo "models/$base.json has no training.warm_start_cross_attention to set" >&2; exit 1; }
+  landed "$OUT/recipes/minilm2minilm-$o.json" "$init" "models/$base.json"
   timed pretrain-$o $CLI pretrain --recipe "$OUT/recipes/minilm2minilm-$o.json" --out "$OUT/pretrain-$o" --threads 2
 done
 for seed in $SEEDS; do
